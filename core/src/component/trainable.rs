@@ -1,0 +1,101 @@
+use std::path::Path;
+
+use burn::module::Module;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::Gradients;
+
+use super::ComponentError;
+
+/// The parameter-level operations the engine needs, object-safe. burn's `Module` is not
+/// (it is `Clone` and has generic visitors), so each component wraps its concrete module in a
+/// [`ModuleSlot`], which implements this once for every module type.
+pub trait Trainable: Send {
+    /// All parameters.
+    fn num_params(&self) -> usize;
+    /// Parameters the optimizer updates (0 when frozen).
+    fn num_trainable_params(&self) -> usize;
+    /// Stops gradients *and* training behaviour (dropout, batch-norm statistics): a frozen
+    /// encoder runs in eval mode, unlike Pangaea which leaves it in train mode.
+    fn freeze(&mut self);
+    /// Whether [`Trainable::freeze`] was called.
+    fn is_frozen(&self) -> bool;
+    /// Takes this module's gradients out of `grads` and applies one optimizer step.
+    fn step(&mut self, optim: &mut ModuleOptimizer, lr: f64, grads: &mut Gradients);
+    /// Writes the parameters to a burnpack file.
+    fn save(&self, path: &Path) -> Result<(), ComponentError>;
+    /// Reads parameters written by [`Trainable::save`].
+    fn load(&mut self, path: &Path) -> Result<(), ComponentError>;
+}
+
+/// Holds a burn module by value so the by-value `Module` API (`step`, `freeze`, ...) can be used
+/// through `&mut self` without cloning the parameters.
+#[derive(Debug)]
+pub struct ModuleSlot<M: Module> {
+    module: Option<M>,
+    frozen: bool,
+}
+
+impl<M: Module> ModuleSlot<M> {
+    /// Wraps a module.
+    pub fn new(module: M) -> Self {
+        Self { module: Some(module), frozen: false }
+    }
+
+    /// The module.
+    pub fn get(&self) -> &M {
+        self.module.as_ref().expect("module slot is only empty inside a by-value update")
+    }
+
+    fn update(&mut self, f: impl FnOnce(M) -> M) {
+        let module = self.module.take().expect("module slot is only empty inside a by-value update");
+        self.module = Some(f(module));
+    }
+
+    /// A copy for inference: no autodiff, no training flags.
+    pub fn valid(&self) -> Self {
+        Self { module: Some(self.get().valid()), frozen: self.frozen }
+    }
+}
+
+impl<M: Module + Send + 'static> Trainable for ModuleSlot<M> {
+    fn num_params(&self) -> usize {
+        self.get().num_params()
+    }
+
+    fn num_trainable_params(&self) -> usize {
+        if self.frozen { 0 } else { self.num_params() }
+    }
+
+    fn freeze(&mut self) {
+        self.update(|m| m.freeze());
+        self.frozen = true;
+    }
+
+    fn is_frozen(&self) -> bool {
+        self.frozen
+    }
+
+    fn step(&mut self, optim: &mut ModuleOptimizer, lr: f64, grads: &mut Gradients) {
+        if self.frozen {
+            return;
+        }
+        let params = GradientsParams::from_module(grads, self.get());
+        self.update(|m| optim.step(lr, m, params));
+    }
+
+    fn save(&self, path: &Path) -> Result<(), ComponentError> {
+        self.get().clone().save_file(path).map_err(|e| ComponentError::File {
+            path: path.to_path_buf(),
+            message: format!("cannot write checkpoint: {e}"),
+        })
+    }
+
+    fn load(&mut self, path: &Path) -> Result<(), ComponentError> {
+        let loaded = self.get().clone().try_load_file(path).map_err(|e| ComponentError::File {
+            path: path.to_path_buf(),
+            message: format!("cannot read checkpoint: {e}"),
+        })?;
+        self.module = Some(loaded);
+        Ok(())
+    }
+}
