@@ -6,9 +6,9 @@ pub use burn;
 
 pub mod bands;
 pub mod component;
-// WIP-INTEGRATE pub mod config;
+pub mod config;
 pub mod device;
-pub mod engine;
+// WIP-INTEGRATE pub mod engine;
 // WIP-INTEGRATE pub mod metrics;
 pub mod preprocess;
 // WIP-INTEGRATE pub mod raster;
@@ -17,10 +17,3 @@ pub mod rng;
 pub mod sample;
 // WIP-INTEGRATE pub mod split;
 
-// WIP-INTEGRATE: temporary stand-in until the config module lands.
-pub mod config {
-    /// Closest option.
-    pub fn suggest(candidate: &str, options: &[&str]) -> Option<String> {
-        options.iter().find(|o| o.starts_with(&candidate[..1.min(candidate.len())])).map(|s| s.to_string())
-    }
-}

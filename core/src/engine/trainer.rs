@@ -1,0 +1,255 @@
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use burn::optim::AdamWConfig;
+use burn::tensor::Device;
+use serde::Serialize;
+
+use super::evaluator::EvalInputs;
+use super::{
+    BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, Protocol, RunPlan, batches_for_epoch, evaluate,
+    purpose,
+};
+use crate::component::{Criterion, Dataset, Decoder, Encoder, guarded};
+use crate::metrics::SegmentationMetrics;
+use crate::preprocess::Pipeline;
+use crate::rng::SplitMix64;
+use crate::sample::Batch;
+
+/// Built components of one run. Encoder and decoder live on the autodiff device.
+pub struct RunComponents {
+    /// The encoder.
+    pub encoder: Box<dyn Encoder>,
+    /// The decoder.
+    pub decoder: Box<dyn Decoder>,
+    /// The loss.
+    pub criterion: Box<dyn Criterion>,
+    /// Training split.
+    pub train: Arc<dyn Dataset>,
+    /// Validation split (best-checkpoint selection).
+    pub val: Arc<dyn Dataset>,
+    /// Test split (final scores).
+    pub test: Arc<dyn Dataset>,
+    /// Training preprocessing.
+    pub train_pipeline: Arc<Pipeline>,
+    /// Evaluation preprocessing.
+    pub eval_pipeline: Arc<Pipeline>,
+}
+
+/// One line of the training history.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Validation mIoU when validated this epoch.
+    pub val_miou: Option<f64>,
+    /// Learning rate at the end of the epoch.
+    pub lr: f64,
+    /// Seconds spent training this epoch.
+    pub seconds: f64,
+}
+
+/// What a finished run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// Epoch of the best validation mIoU.
+    pub best_epoch: usize,
+    /// Validation metrics of the best checkpoint.
+    pub val: SegmentationMetrics,
+    /// Test metrics of the best checkpoint.
+    pub test: SegmentationMetrics,
+    /// Per-epoch history.
+    pub history: Vec<EpochRecord>,
+    /// Training throughput (samples per second of training time).
+    pub train_images_per_s: f64,
+    /// Test-time throughput (scenes per second).
+    pub eval_images_per_s: f64,
+    /// All parameters of encoder + decoder.
+    pub total_params: usize,
+    /// Parameters the optimizer updated.
+    pub trainable_params: usize,
+}
+
+fn check_split(name: &'static str, d: &Arc<dyn Dataset>) -> Result<(), EngineError> {
+    if d.is_empty() {
+        return Err(EngineError::EmptySplit { split: name, dataset: d.spec().name.clone(), detail: d.describe() });
+    }
+    Ok(())
+}
+
+fn metrics_of(outcome: &EvalOutcome, classes: &[String]) -> Result<SegmentationMetrics, EngineError> {
+    SegmentationMetrics::from_confusion(&outcome.confusion, classes).map_err(|e| EngineError::Metrics(e.to_string()))
+}
+
+/// Trains with the Pangaea protocol, keeps the best-validation checkpoint, and scores it on the
+/// test split. Deterministic for a given seed on CPU.
+pub fn train_and_test(
+    plan: &RunPlan,
+    mut c: RunComponents,
+    device: &Device,
+    progress: &mut dyn ProgressSink,
+) -> Result<RunOutcome, EngineError> {
+    plan.validate()?;
+    check_split("train", &c.train)?;
+    check_split("val", &c.val)?;
+    check_split("test", &c.test)?;
+    let spec = c.train.spec().clone();
+    let frozen = plan.protocol == Protocol::Frozen;
+    if frozen && c.encoder.spec().finetune_only {
+        return Err(EngineError::Plan(format!(
+            "encoder '{}' is a supervised baseline without pretrained weights; run it with protocol=finetune",
+            c.encoder.spec().name
+        )));
+    }
+    if frozen {
+        c.encoder.params().freeze();
+    }
+    let total_params = c.encoder.params_ref().num_params() + c.decoder.params_ref().num_params();
+    let trainable_params = c.encoder.params_ref().num_trainable_params() + c.decoder.params_ref().num_trainable_params();
+
+    let t = &plan.trainer;
+    let batches_per_epoch = batches_for_epoch(&(0..c.train.len()).collect::<Vec<_>>(), t.batch_size, t.drop_last).len();
+    let schedule = MultiStepLr::new(plan.optimizer.lr, &plan.scheduler.milestones, plan.scheduler.gamma, batches_per_epoch * t.n_epochs);
+    let mut optim = AdamWConfig::new()
+        .with_beta_1(plan.optimizer.betas[0] as f32)
+        .with_beta_2(plan.optimizer.betas[1] as f32)
+        .with_epsilon(plan.optimizer.eps as f32)
+        .with_weight_decay(plan.optimizer.weight_decay as f32)
+        .init();
+    let train_device = device.clone().autodiff();
+    std::fs::create_dir_all(&plan.run_dir)
+        .map_err(|e| EngineError::Io { path: plan.run_dir.clone(), message: format!("cannot create run directory: {e}") })?;
+
+    let mut history = Vec::new();
+    let mut best: Option<(usize, f64)> = None;
+    let mut iteration = 0usize;
+    let mut train_samples = 0usize;
+    let mut train_seconds = 0.0f64;
+    for epoch in 1..=t.n_epochs {
+        let started = Instant::now();
+        let mut order: Vec<usize> = (0..c.train.len()).collect();
+        SplitMix64::derive(plan.seed, purpose::SHUFFLE, epoch as u64, 0).shuffle(&mut order);
+        let batches = batches_for_epoch(&order, t.batch_size, t.drop_last);
+        let loader = BatchLoader::start(c.train.clone(), c.train_pipeline.clone(), batches, plan.seed, epoch as u64, t.num_workers, 2);
+        progress.start(&format!("epoch {epoch}/{} train", t.n_epochs), loader.len());
+        let mut loss_sum = 0.0f64;
+        let mut steps = 0usize;
+        for samples in loader {
+            let samples = samples?;
+            let lr = schedule.lr(iteration);
+            let batch = Batch::collate(&samples, &train_device)?;
+            let target = batch.target.clone().ok_or_else(|| EngineError::Plan("training samples carry no target".into()))?;
+            let [_, h, w] = target.dims();
+            let loss = guarded("model forward", || {
+                let mut features = c.encoder.forward(&batch)?;
+                if frozen {
+                    features = features.detach();
+                }
+                let logits = c.decoder.forward(features, [h, w])?;
+                Ok(c.criterion.loss(logits, target))
+            })?;
+            let value: f32 = loss.clone().into_scalar();
+            if !value.is_finite() {
+                return Err(EngineError::NonFiniteLoss { value, epoch, iteration, samples: batch.ids.join(", ") });
+            }
+            let mut grads = loss.backward();
+            if !frozen {
+                c.encoder.params().step(&mut optim, lr, &mut grads);
+            }
+            c.decoder.params().step(&mut optim, lr, &mut grads);
+            loss_sum += value as f64;
+            steps += 1;
+            iteration += 1;
+            train_samples += batch.len();
+            progress.advance(Some(value));
+        }
+        progress.finish();
+        let seconds = started.elapsed().as_secs_f64();
+        train_seconds += seconds;
+        let mut record = EpochRecord {
+            epoch,
+            train_loss: loss_sum / steps.max(1) as f64,
+            val_miou: None,
+            lr: schedule.lr(iteration.saturating_sub(1)),
+            seconds,
+        };
+        if epoch % t.eval_interval == 0 || epoch == t.n_epochs {
+            let outcome = run_eval(plan, &c, device, &spec, c.val.clone(), &format!("epoch {epoch} val"), progress)?;
+            let miou = metrics_of(&outcome, &spec.classes)?.miou;
+            record.val_miou = Some(miou);
+            if best.is_none_or(|(_, b)| miou > b) {
+                best = Some((epoch, miou));
+                save_checkpoint(&plan.run_dir, &c, frozen)?;
+            }
+        }
+        progress.log(&format!(
+            "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s",
+            t.n_epochs,
+            record.train_loss,
+            record.lr,
+            record.val_miou.map(|m| format!(", val mIoU {:.2}", m * 100.0)).unwrap_or_default(),
+            seconds
+        ));
+        history.push(record);
+    }
+    let (best_epoch, _) = best.expect("the last epoch always validates");
+    load_checkpoint(&plan.run_dir, &mut c, frozen)?;
+    let val_outcome = run_eval(plan, &c, device, &spec, c.val.clone(), "best val", progress)?;
+    let test_outcome = run_eval(plan, &c, device, &spec, c.test.clone(), "test", progress)?;
+    Ok(RunOutcome {
+        best_epoch,
+        val: metrics_of(&val_outcome, &spec.classes)?,
+        test: metrics_of(&test_outcome, &spec.classes)?,
+        history,
+        train_images_per_s: train_samples as f64 / train_seconds.max(1e-9),
+        eval_images_per_s: test_outcome.images as f64 / test_outcome.seconds.max(1e-9),
+        total_params,
+        trainable_params,
+    })
+}
+
+fn run_eval(
+    plan: &RunPlan,
+    c: &RunComponents,
+    device: &Device,
+    spec: &crate::component::DatasetSpec,
+    dataset: Arc<dyn Dataset>,
+    phase: &str,
+    progress: &mut dyn ProgressSink,
+) -> Result<EvalOutcome, EngineError> {
+    let encoder = c.encoder.inference_copy();
+    let decoder = c.decoder.inference_copy();
+    let inputs = EvalInputs {
+        encoder: encoder.as_ref(),
+        decoder: decoder.as_ref(),
+        device,
+        config: &plan.evaluator,
+        num_classes: spec.num_classes(),
+        ignore_index: spec.ignore_index,
+        num_workers: plan.trainer.num_workers,
+    };
+    evaluate(&inputs, dataset, c.eval_pipeline.clone(), phase, progress)
+}
+
+const ENCODER_CKPT: &str = "checkpoint_best_encoder.bpk";
+const DECODER_CKPT: &str = "checkpoint_best_decoder.bpk";
+
+/// Frozen runs store only the decoder: the encoder is the unchanged pretrained one.
+fn save_checkpoint(dir: &Path, c: &RunComponents, frozen: bool) -> Result<(), EngineError> {
+    c.decoder.params_ref().save(&dir.join(DECODER_CKPT))?;
+    if !frozen {
+        c.encoder.params_ref().save(&dir.join(ENCODER_CKPT))?;
+    }
+    Ok(())
+}
+
+fn load_checkpoint(dir: &Path, c: &mut RunComponents, frozen: bool) -> Result<(), EngineError> {
+    c.decoder.params().load(&dir.join(DECODER_CKPT))?;
+    if !frozen {
+        c.encoder.params().load(&dir.join(ENCODER_CKPT))?;
+    }
+    Ok(())
+}
