@@ -11,7 +11,7 @@ pub mod device;
 // WIP-INTEGRATE pub mod engine;
 // WIP-INTEGRATE pub mod metrics;
 pub mod preprocess;
-// WIP-INTEGRATE pub mod raster;
+pub mod raster;
 // WIP-INTEGRATE pub mod results;
 pub mod rng;
 pub mod sample;
