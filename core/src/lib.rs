@@ -8,12 +8,12 @@ pub mod bands;
 pub mod component;
 pub mod config;
 pub mod device;
-// WIP-INTEGRATE pub mod engine;
-// WIP-INTEGRATE pub mod metrics;
+pub mod engine;
+pub mod metrics;
 pub mod preprocess;
 pub mod raster;
-// WIP-INTEGRATE pub mod results;
+pub mod results;
 pub mod rng;
 pub mod sample;
-// WIP-INTEGRATE pub mod split;
+pub mod split;
 

@@ -41,7 +41,7 @@ pub struct EvalInputs<'a> {
 /// Sliding-window inference over every full scene of a split: windows of the encoder's input
 /// size, logits of overlapping windows averaged, arg-max scored against the full target.
 pub fn evaluate(
-    inputs: &EvalInputs,
+    inputs: &EvalInputs<'_>,
     dataset: Arc<dyn crate::component::Dataset>,
     pipeline: Arc<Pipeline>,
     phase: &str,
@@ -51,7 +51,7 @@ pub fn evaluate(
     let n = dataset.len();
     let batches: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let loader = BatchLoader::start(dataset, pipeline, batches, 0, 0, inputs.num_workers, 2);
-    let mut confusion = ConfusionMatrix::new(inputs.num_classes);
+    let mut confusion = ConfusionMatrix::new(inputs.num_classes).map_err(|e| EngineError::Metrics(e.to_string()))?;
     progress.start(phase, n);
     for scene in loader {
         for sample in scene? {

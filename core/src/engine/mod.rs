@@ -12,13 +12,13 @@ mod sliding_window;
 mod trainer;
 
 pub use error::EngineError;
-pub use evaluator::{EvalOutcome, evaluate};
+pub use evaluator::{EvalInputs, EvalOutcome, evaluate, predict_scene};
 pub use loader::{BatchLoader, batches_for_epoch};
 pub use plan::{EvaluatorConfig, OptimizerConfig, Protocol, RunPlan, SchedulerConfig, TrainerConfig};
 pub use progress::{ProgressSink, SilentProgress};
 pub use schedule::MultiStepLr;
 pub use sliding_window::{SlidingWindow, window_offsets};
-pub use trainer::{EpochRecord, RunComponents, RunOutcome, train_and_test};
+pub use trainer::{RunComponents, RunOutcome, train_and_test};
 
 /// Random-stream purposes, so crops, flips and shuffles never share a stream.
 pub(crate) mod purpose {

@@ -4,7 +4,6 @@ use std::time::Instant;
 
 use burn::optim::AdamWConfig;
 use burn::tensor::Device;
-use serde::Serialize;
 
 use super::evaluator::EvalInputs;
 use super::{
@@ -13,6 +12,7 @@ use super::{
 };
 use crate::component::{Criterion, Dataset, Decoder, Encoder, guarded};
 use crate::metrics::SegmentationMetrics;
+use crate::results::EpochRecord;
 use crate::preprocess::Pipeline;
 use crate::rng::SplitMix64;
 use crate::sample::Batch;
@@ -35,21 +35,6 @@ pub struct RunComponents {
     pub train_pipeline: Arc<Pipeline>,
     /// Evaluation preprocessing.
     pub eval_pipeline: Arc<Pipeline>,
-}
-
-/// One line of the training history.
-#[derive(Clone, Debug, Serialize)]
-pub struct EpochRecord {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss.
-    pub train_loss: f64,
-    /// Validation mIoU when validated this epoch.
-    pub val_miou: Option<f64>,
-    /// Learning rate at the end of the epoch.
-    pub lr: f64,
-    /// Seconds spent training this epoch.
-    pub seconds: f64,
 }
 
 /// What a finished run produced.
@@ -81,7 +66,9 @@ fn check_split(name: &'static str, d: &Arc<dyn Dataset>) -> Result<(), EngineErr
 }
 
 fn metrics_of(outcome: &EvalOutcome, classes: &[String]) -> Result<SegmentationMetrics, EngineError> {
-    SegmentationMetrics::from_confusion(&outcome.confusion, classes).map_err(|e| EngineError::Metrics(e.to_string()))
+    SegmentationMetrics::from_confusion(&outcome.confusion, &[])
+        .and_then(|m| m.with_class_names(classes.to_vec()))
+        .map_err(|e| EngineError::Metrics(e.to_string()))
 }
 
 /// Trains with the Pangaea protocol, keeps the best-validation checkpoint, and scores it on the
@@ -170,8 +157,8 @@ pub fn train_and_test(
         let seconds = started.elapsed().as_secs_f64();
         train_seconds += seconds;
         let mut record = EpochRecord {
-            epoch,
-            train_loss: loss_sum / steps.max(1) as f64,
+            epoch: epoch as u32,
+            train_loss: Some(loss_sum / steps.max(1) as f64),
             val_miou: None,
             lr: schedule.lr(iteration.saturating_sub(1)),
             seconds,
@@ -188,7 +175,7 @@ pub fn train_and_test(
         progress.log(&format!(
             "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s",
             t.n_epochs,
-            record.train_loss,
+            record.train_loss.unwrap_or(f64::NAN),
             record.lr,
             record.val_miou.map(|m| format!(", val mIoU {:.2}", m * 100.0)).unwrap_or_default(),
             seconds
