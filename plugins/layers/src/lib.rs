@@ -1,0 +1,57 @@
+//! Shared layers for eobench encoders and decoders.
+//!
+//! Every ViT-style encoder of the Pangaea zoo is "patch embedding + timm blocks + a way to turn
+//! tokens back into maps", and every segmentation head is "conv + BN + activation, resized
+//! bilinearly". Writing those once here keeps the plugins short and, more importantly, keeps
+//! their behaviour identical: one LayerNorm epsilon, one `align_corners` setting, one set of
+//! field names that match timm / mmseg checkpoints.
+//!
+//! Nothing here registers a component; the crate only exports building blocks.
+//!
+//! | item | what | why it is here |
+//! |---|---|---|
+//! | [`PatchEmbed`] | Conv2d p×p stride p, field `proj` | timm key `patch_embed.proj` |
+//! | [`Attention`] | fused `qkv` + `proj` | burn's `MultiHeadAttention` has other keys and defaults |
+//! | [`Mlp`] | `fc1` → exact GELU → `fc2` | timm `Mlp` |
+//! | [`DropPath`] | stochastic depth | burn has none |
+//! | [`Block`] | pre-norm ViT block, LayerNorm eps 1e-6 | timm `Block` |
+//! | [`sincos_2d_pos_embed`] | MAE fixed 2-D sin-cos table | MAE, Prithvi, SSL4EO-MAE, TerraMind |
+//! | [`tokens_to_map`] / [`map_to_tokens`] / [`drop_prefix_tokens`] | (B,N,C) ↔ (B,C,h,w) | Pangaea §2.3 |
+//! | [`stack_modalities`] / [`resolve_modalities`] | batch → one (B,C,H,W) input; `bands` config | band-agnostic baselines |
+//! | [`ConvBnAct`] / [`Activation`] | Conv2d + BatchNorm2d + ReLU/GELU | mmcv `ConvModule` (UPerNet, FCN, UNet) |
+//! | [`Dropout2d`] | channel-wise dropout | torch `nn.Dropout2d` (decode heads) |
+//! | [`Feature2Pyramid`] | ViT maps → ×4, ×2, ×1, ×0.5 | mmseg neck used by Pangaea's UPerNet |
+//! | [`resize_bilinear`] | bilinear, `align_corners = false` | burn's default is `true` |
+//! | [`timm_linear`] | Linear with N(0, 0.02) weights, zero bias | timm `init_weights_vit_timm` |
+
+mod attention;
+mod block;
+mod conv_bn_act;
+mod drop_path;
+mod dropout2d;
+mod init;
+mod input;
+mod mlp;
+mod neck;
+mod patch_embed;
+mod pos_embed;
+mod resize;
+pub mod testing;
+mod tokens;
+
+pub use attention::Attention;
+pub use block::{Block, BlockConfig, TIMM_LN_EPS};
+pub use conv_bn_act::{Activation, ConvBnAct};
+pub use drop_path::{DropPath, drop_path_schedule};
+pub use dropout2d::Dropout2d;
+pub use init::{timm_linear, timm_normal};
+pub use input::{resolve_modalities, stack_modalities};
+pub use mlp::Mlp;
+pub use neck::{Feature2Pyramid, PyramidOp, pyramid_scale};
+pub use patch_embed::PatchEmbed;
+pub use pos_embed::{sincos_2d_pos_embed, sincos_2d_pos_embed_tensor};
+pub use resize::resize_bilinear;
+pub use tokens::{drop_prefix_tokens, map_to_tokens, tokens_to_map};
+
+#[cfg(test)]
+mod tests;

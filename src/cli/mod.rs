@@ -1,0 +1,100 @@
+//! Subcommands, one file each.
+
+mod configs_dir;
+mod info;
+mod leaderboard;
+mod list;
+mod progress;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  eobench run                                   # UNet + UPerNet on the shipped synthetic sample
+  eobench run encoder=vit decoder=seg_upernet dataset=hlsburnscars dataset.root=/data/hls_burn_scars task.trainer.n_epochs=80
+  eobench run protocol=frozen seed=1 --print-config
+  eobench list encoders
+  eobench info seg_upernet
+  eobench leaderboard";
+
+/// Benchmark Earth-observation foundation models: every encoder, decoder and dataset is a
+/// plugin, every run ends in a leaderboard row.
+#[derive(Parser)]
+#[command(name = "eobench", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// Config directory (default: ./configs if present, else the one of this eobench checkout).
+    #[arg(long, global = true, env = "EOBENCH_CONFIGS")]
+    configs: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train and test one configuration and append its row to the leaderboard.
+    #[command(after_help = "Arguments are `group=name` choices (encoder=vit) and dotted `key=value` overrides \
+                            (task.trainer.n_epochs=16); `+key=value` adds a new key.")]
+    Run {
+        /// Print the resolved configuration and exit.
+        #[arg(long)]
+        print_config: bool,
+        /// `group=name` choices and `key=value` overrides.
+        args: Vec<String>,
+    },
+    /// List registered components (encoders, decoders, datasets, criteria).
+    List {
+        /// Only this kind.
+        kind: Option<String>,
+    },
+    /// Show a component's summary, origin and default config.
+    Info {
+        /// Component name, e.g. `vit` or `hlsburnscars`.
+        name: String,
+    },
+    /// Render results/leaderboard.md from results/leaderboard.csv and print it.
+    Leaderboard {
+        /// Results directory.
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
+    },
+}
+
+/// A failure and its exit code: 2 for usage and configuration errors, 1 for failed runs.
+pub struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    /// Bad arguments or configuration (exit 2).
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Self { code: 2, error: error.into() }
+    }
+
+    /// The run itself failed (exit 1).
+    pub fn run(error: impl Into<anyhow::Error>) -> Self {
+        Self { code: 1, error: error.into() }
+    }
+}
+
+/// Entry point; also usable by third-party binaries that link extra plugins statically.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { print_config, args } => run::run(cli.configs.as_deref(), &args, print_config),
+        Command::List { kind } => list::list(kind.as_deref()),
+        Command::Info { name } => info::info(cli.configs.as_deref(), &name),
+        Command::Leaderboard { results } => leaderboard::leaderboard(&results),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! End-to-end tests of the `eobench` binary on the shipped sample.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn eobench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eobench"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run eobench")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Small and fast: a tiny UNet and UPerNet, one epoch.
+const FAST: [&str; 4] = ["task.trainer.n_epochs=1", "encoder.channels=[4,8,16,32]", "decoder.channels=16", "seed=7"];
+
+fn run_fast(out: &Path, extra: &[&str]) -> Output {
+    let out_arg = format!("output_dir={}", out.display());
+    let mut args = vec!["run", out_arg.as_str()];
+    args.extend(FAST);
+    args.extend(extra);
+    eobench(&args)
+}
+
+fn rows(csv: &Path) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(csv).unwrap();
+    r.records().map(|x| x.unwrap()).collect()
+}
+
+fn header(csv: &Path) -> Vec<String> {
+    csv::Reader::from_path(csv).unwrap().headers().unwrap().iter().map(String::from).collect()
+}
+
+fn col(csv: &Path, row: &csv::StringRecord, name: &str) -> String {
+    let i = header(csv).iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    row[i].to_string()
+}
+
+#[test]
+fn every_plugin_crate_is_linked_and_has_a_config() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let listing = eobench(&["list"]);
+    assert!(listing.status.success(), "{}", text(&listing));
+    let listing = text(&listing);
+    for (folder, kind) in [("encoders", "encoder"), ("decoders", "decoder"), ("datasets", "dataset"), ("criteria", "criterion")] {
+        for entry in std::fs::read_dir(root.join("plugins").join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                listing.lines().any(|l| l.split_whitespace().take(2).eq([kind, name.as_str()])),
+                "plugin crate plugins/{folder}/{name} is not registered in the binary (add it to the root Cargo.toml)\n{listing}"
+            );
+            assert!(root.join("configs").join(kind).join(format!("{name}.yaml")).is_file(), "configs/{kind}/{name}.yaml is missing");
+        }
+        for entry in std::fs::read_dir(root.join("configs").join(kind)).unwrap() {
+            let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let name = file.trim_end_matches(".yaml");
+            assert!(
+                listing.lines().any(|l| l.split_whitespace().take(2).eq([kind, name])),
+                "configs/{kind}/{file} has no registered component"
+            );
+        }
+    }
+}
+
+#[test]
+fn run_on_sample_appends_one_row_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_fast(dir.path(), &[]);
+    assert!(first.status.success(), "{}", text(&first));
+    let csv = dir.path().join("leaderboard.csv");
+    let r = rows(&csv);
+    assert_eq!(r.len(), 1);
+    for (column, want) in [("encoder", "unet"), ("decoder", "seg_upernet"), ("dataset", "hlsburnscars_sample"), ("protocol", "finetune"), ("seed", "7"), ("status", "ok"), ("epochs", "1")] {
+        assert_eq!(col(&csv, &r[0], column), want, "column {column}");
+    }
+    let miou: f64 = col(&csv, &r[0], "miou").parse().unwrap();
+    assert!((0.0..=1.0).contains(&miou), "{miou}");
+    let run_dir = dir.path().join("runs").join(col(&csv, &r[0], "run_id"));
+    for f in ["config.yaml", "metrics.json", "train.log"] {
+        assert!(run_dir.join(f).is_file(), "{f} missing in {}", run_dir.display());
+    }
+
+    let second = run_fast(dir.path(), &[]);
+    assert!(second.status.success(), "{}", text(&second));
+    let r = rows(&csv);
+    assert_eq!(r.len(), 2);
+    for column in ["miou", "mf1", "oa", "iou_per_class", "config_hash"] {
+        assert_eq!(col(&csv, &r[0], column), col(&csv, &r[1], column), "same seed, different {column}");
+    }
+
+    let md = eobench(&["leaderboard", "--results", dir.path().to_str().unwrap()]);
+    assert!(md.status.success(), "{}", text(&md));
+    assert!(text(&md).contains("hlsburnscars_sample"));
+    assert!(dir.path().join("leaderboard.md").is_file());
+}
+
+#[test]
+fn configuration_errors_exit_2_with_a_suggestion() {
+    let o = eobench(&["run", "encoder=unt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("did you mean 'unet'"), "{}", text(&o));
+    let o = eobench(&["run", "task.trainer.n_epoch=3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("task.trainer.n_epochs"), "{}", text(&o));
+    let o = eobench(&["run", "task.trainer.n_epochs=many"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("task.trainer.n_epochs"), "{}", text(&o));
+    let o = eobench(&["run", "protocol=half"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("frozen, finetune"), "{}", text(&o));
+    let o = eobench(&["info", "segupernet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("seg_upernet"), "{}", text(&o));
+}
+
+#[test]
+fn failed_runs_explain_and_leave_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("leaderboard.csv");
+    // Missing dataset root.
+    let o = run_fast(dir.path(), &["dataset=hlsburnscars"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("dataset.root") && text(&o).contains("hls_burn_scars.tar.gz"), "{}", text(&o));
+    // Diverging loss.
+    let o = run_fast(dir.path(), &["task.optimizer.lr=1.0e30"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("loss is"), "{}", text(&o));
+    assert!(!csv.exists() || rows(&csv).is_empty(), "a failed run wrote a row");
+    // Output directory that cannot be created (a file is in the way).
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, b"not a directory").unwrap();
+    let o = run_fast(&blocked, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("blocked"), "{}", text(&o));
+    // A leaderboard from an older schema is refused, not mixed.
+    std::fs::write(&csv, "run_id,time,encoder\nold,2025-01-01T00:00:00Z,vit\n").unwrap();
+    let o = run_fast(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("leaderboard.csv"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 2);
+}
