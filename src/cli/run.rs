@@ -240,7 +240,7 @@ fn execute(
         protocol.as_str()
     ));
     let weights = encoder.spec().weights.clone();
-    let components = RunComponents {
+    let mut components = RunComponents {
         encoder,
         decoder,
         criterion,
@@ -250,6 +250,6 @@ fn execute(
         train_pipeline: Arc::new(train_pipeline),
         eval_pipeline: Arc::new(eval_pipeline),
     };
-    let outcome = train_and_test(&plan, components, device, progress)?;
+    let outcome = train_and_test(&plan, &mut components, device, progress)?;
     Ok((outcome, weights))
 }

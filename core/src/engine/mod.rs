@@ -25,3 +25,6 @@ pub(crate) mod purpose {
     pub const SHUFFLE: u64 = 1;
     pub const PREPROCESS: u64 = 2;
 }
+
+#[cfg(test)]
+mod tests;

@@ -72,10 +72,11 @@ fn metrics_of(outcome: &EvalOutcome, classes: &[String]) -> Result<SegmentationM
 }
 
 /// Trains with the Pangaea protocol, keeps the best-validation checkpoint, and scores it on the
-/// test split. Deterministic for a given seed on CPU.
+/// test split. Deterministic for a given seed on CPU. On return the components hold the best
+/// checkpoint's weights.
 pub fn train_and_test(
     plan: &RunPlan,
-    mut c: RunComponents,
+    c: &mut RunComponents,
     device: &Device,
     progress: &mut dyn ProgressSink,
 ) -> Result<RunOutcome, EngineError> {
@@ -164,12 +165,12 @@ pub fn train_and_test(
             seconds,
         };
         if epoch % t.eval_interval == 0 || epoch == t.n_epochs {
-            let outcome = run_eval(plan, &c, device, &spec, c.val.clone(), &format!("epoch {epoch} val"), progress)?;
+            let outcome = run_eval(plan, c, device, &spec, c.val.clone(), &format!("epoch {epoch} val"), progress)?;
             let miou = metrics_of(&outcome, &spec.classes)?.miou;
             record.val_miou = Some(miou);
             if best.is_none_or(|(_, b)| miou > b) {
                 best = Some((epoch, miou));
-                save_checkpoint(&plan.run_dir, &c, frozen)?;
+                save_checkpoint(&plan.run_dir, c, frozen)?;
             }
         }
         progress.log(&format!(
@@ -183,9 +184,9 @@ pub fn train_and_test(
         history.push(record);
     }
     let (best_epoch, _) = best.expect("the last epoch always validates");
-    load_checkpoint(&plan.run_dir, &mut c, frozen)?;
-    let val_outcome = run_eval(plan, &c, device, &spec, c.val.clone(), "best val", progress)?;
-    let test_outcome = run_eval(plan, &c, device, &spec, c.test.clone(), "test", progress)?;
+    load_checkpoint(&plan.run_dir, c, frozen)?;
+    let val_outcome = run_eval(plan, c, device, &spec, c.val.clone(), "best val", progress)?;
+    let test_outcome = run_eval(plan, c, device, &spec, c.test.clone(), "test", progress)?;
     Ok(RunOutcome {
         best_epoch,
         val: metrics_of(&val_outcome, &spec.classes)?,

@@ -18,12 +18,7 @@ pub fn append_row(csv_path: &Path, row: &LeaderboardRow) -> Result<(), ResultsEr
         fs::create_dir_all(parent).map_err(ResultsError::io("create directory", parent))?;
     }
     let lock_path = lock_path(csv_path);
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(ResultsError::io("open lock file", &lock_path))?;
+    let lock = open_lock_file(&lock_path).map_err(ResultsError::io("open lock file", &lock_path))?;
     lock.lock().map_err(ResultsError::io("lock", &lock_path))?;
 
     let mut file = OpenOptions::new()
@@ -62,12 +57,7 @@ pub fn read_rows(csv_path: &Path) -> Result<Vec<LeaderboardRow>, ResultsError> {
     // A shared lock keeps us from reading a row that is being appended. If the lock file
     // cannot be created (read-only directory), nobody can be appending there either.
     let lock_path = lock_path(csv_path);
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .ok();
+    let lock = open_lock_file(&lock_path).ok();
     if let Some(lock) = &lock {
         lock.lock_shared()
             .map_err(ResultsError::io("lock", &lock_path))?;
@@ -191,4 +181,9 @@ fn check_trailing_newline(path: &Path, file: &mut File, len: u64) -> Result<(), 
             path: path.to_path_buf(),
         })
     }
+}
+
+/// The sidecar lock file, created if needed and never truncated (others may hold it).
+fn open_lock_file(path: &Path) -> std::io::Result<fs::File> {
+    OpenOptions::new().create(true).truncate(false).write(true).open(path)
 }
