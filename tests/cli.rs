@@ -12,11 +12,20 @@ fn eobench(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// Small and fast: a tiny UNet and UPerNet, one epoch.
-const FAST: [&str; 4] = ["task.trainer.n_epochs=1", "encoder.channels=[4,8,16,32]", "decoder.channels=16", "seed=7"];
+const FAST: [&str; 4] = [
+    "task.trainer.n_epochs=1",
+    "encoder.channels=[4,8,16,32]",
+    "decoder.channels=16",
+    "seed=7",
+];
 
 fn run_fast(out: &Path, extra: &[&str]) -> Output {
     let out_arg = format!("output_dir={}", out.display());
@@ -32,11 +41,20 @@ fn rows(csv: &Path) -> Vec<csv::StringRecord> {
 }
 
 fn header(csv: &Path) -> Vec<String> {
-    csv::Reader::from_path(csv).unwrap().headers().unwrap().iter().map(String::from).collect()
+    csv::Reader::from_path(csv)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect()
 }
 
 fn col(csv: &Path, row: &csv::StringRecord, name: &str) -> String {
-    let i = header(csv).iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let i = header(csv)
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
     row[i].to_string()
 }
 
@@ -46,20 +64,35 @@ fn every_plugin_crate_is_linked_and_has_a_config() {
     let listing = eobench(&["list"]);
     assert!(listing.status.success(), "{}", text(&listing));
     let listing = text(&listing);
-    for (folder, kind) in [("encoders", "encoder"), ("decoders", "decoder"), ("datasets", "dataset"), ("criteria", "criterion")] {
+    for (folder, kind) in [
+        ("encoders", "encoder"),
+        ("decoders", "decoder"),
+        ("datasets", "dataset"),
+        ("criteria", "criterion"),
+    ] {
         for entry in std::fs::read_dir(root.join("plugins").join(folder)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(
-                listing.lines().any(|l| l.split_whitespace().take(2).eq([kind, name.as_str()])),
+                listing
+                    .lines()
+                    .any(|l| l.split_whitespace().take(2).eq([kind, name.as_str()])),
                 "plugin crate plugins/{folder}/{name} is not registered in the binary (add it to the root Cargo.toml)\n{listing}"
             );
-            assert!(root.join("configs").join(kind).join(format!("{name}.yaml")).is_file(), "configs/{kind}/{name}.yaml is missing");
+            assert!(
+                root.join("configs")
+                    .join(kind)
+                    .join(format!("{name}.yaml"))
+                    .is_file(),
+                "configs/{kind}/{name}.yaml is missing"
+            );
         }
         for entry in std::fs::read_dir(root.join("configs").join(kind)).unwrap() {
             let file = entry.unwrap().file_name().to_string_lossy().into_owned();
             let name = file.trim_end_matches(".yaml");
             assert!(
-                listing.lines().any(|l| l.split_whitespace().take(2).eq([kind, name])),
+                listing
+                    .lines()
+                    .any(|l| l.split_whitespace().take(2).eq([kind, name])),
                 "configs/{kind}/{file} has no registered component"
             );
         }
@@ -74,14 +107,26 @@ fn run_on_sample_appends_one_row_and_is_deterministic() {
     let csv = dir.path().join("leaderboard.csv");
     let r = rows(&csv);
     assert_eq!(r.len(), 1);
-    for (column, want) in [("encoder", "unet"), ("decoder", "seg_upernet"), ("dataset", "hlsburnscars_sample"), ("protocol", "finetune"), ("seed", "7"), ("status", "ok"), ("epochs", "1")] {
+    for (column, want) in [
+        ("encoder", "unet"),
+        ("decoder", "seg_upernet"),
+        ("dataset", "hlsburnscars_sample"),
+        ("protocol", "finetune"),
+        ("seed", "7"),
+        ("status", "ok"),
+        ("epochs", "1"),
+    ] {
         assert_eq!(col(&csv, &r[0], column), want, "column {column}");
     }
     let miou: f64 = col(&csv, &r[0], "miou").parse().unwrap();
     assert!((0.0..=1.0).contains(&miou), "{miou}");
     let run_dir = dir.path().join("runs").join(col(&csv, &r[0], "run_id"));
     for f in ["config.yaml", "metrics.json", "train.log"] {
-        assert!(run_dir.join(f).is_file(), "{f} missing in {}", run_dir.display());
+        assert!(
+            run_dir.join(f).is_file(),
+            "{f} missing in {}",
+            run_dir.display()
+        );
     }
 
     let second = run_fast(dir.path(), &[]);
@@ -89,13 +134,42 @@ fn run_on_sample_appends_one_row_and_is_deterministic() {
     let r = rows(&csv);
     assert_eq!(r.len(), 2);
     for column in ["miou", "mf1", "oa", "iou_per_class", "config_hash"] {
-        assert_eq!(col(&csv, &r[0], column), col(&csv, &r[1], column), "same seed, different {column}");
+        assert_eq!(
+            col(&csv, &r[0], column),
+            col(&csv, &r[1], column),
+            "same seed, different {column}"
+        );
     }
 
     let md = eobench(&["leaderboard", "--results", dir.path().to_str().unwrap()]);
     assert!(md.status.success(), "{}", text(&md));
     assert!(text(&md).contains("hlsburnscars_sample"));
     assert!(dir.path().join("leaderboard.md").is_file());
+}
+
+#[test]
+fn print_config_shows_the_resolved_tree_with_presets_and_overrides() {
+    let o = eobench(&[
+        "run",
+        "--print-config",
+        "encoder=vit",
+        "seed=5",
+        "task.trainer.n_epochs=3",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let yaml = String::from_utf8_lossy(&o.stdout).to_string();
+    let tree: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
+    assert_eq!(tree["encoder"]["name"], "vit");
+    assert_eq!(tree["encoder"]["input_size"], 32, "the sample's preset");
+    assert_eq!(tree["seed"], 5);
+    assert_eq!(
+        tree["task"]["trainer"]["n_epochs"], 3,
+        "CLI beats the preset"
+    );
+    assert_eq!(
+        tree["preprocessing"]["train"][0]["size"], 32,
+        "interpolated from encoder.input_size"
+    );
 }
 
 #[test]
@@ -124,12 +198,19 @@ fn failed_runs_explain_and_leave_no_row() {
     // Missing dataset root.
     let o = run_fast(dir.path(), &["dataset=hlsburnscars"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("dataset.root") && text(&o).contains("hls_burn_scars.tar.gz"), "{}", text(&o));
+    assert!(
+        text(&o).contains("dataset.root") && text(&o).contains("hls_burn_scars.tar.gz"),
+        "{}",
+        text(&o)
+    );
     // Diverging loss.
     let o = run_fast(dir.path(), &["task.optimizer.lr=1.0e30"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("loss is"), "{}", text(&o));
-    assert!(!csv.exists() || rows(&csv).is_empty(), "a failed run wrote a row");
+    assert!(
+        !csv.exists() || rows(&csv).is_empty(),
+        "a failed run wrote a row"
+    );
     // Output directory that cannot be created (a file is in the way).
     let blocked = dir.path().join("blocked");
     std::fs::write(&blocked, b"not a directory").unwrap();

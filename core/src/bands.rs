@@ -25,7 +25,12 @@ pub struct Band {
 impl Band {
     /// A band known only by name.
     pub fn named(name: impl Into<String>) -> Self {
-        Self { name: name.into(), wavelength_um: None, gsd_m: None, unit: None }
+        Self {
+            name: name.into(),
+            wavelength_um: None,
+            gsd_m: None,
+            unit: None,
+        }
     }
 }
 
@@ -55,7 +60,11 @@ impl BandMatch {
 
 /// Matches bands by name (case-insensitive, so `b8a` and `B8A` agree).
 pub fn match_bands(dataset: &[Band], encoder: &[Band]) -> BandMatch {
-    let find = |name: &str| dataset.iter().position(|b| b.name.eq_ignore_ascii_case(name));
+    let find = |name: &str| {
+        dataset
+            .iter()
+            .position(|b| b.name.eq_ignore_ascii_case(name))
+    };
     let source: Vec<Option<usize>> = encoder.iter().map(|b| find(&b.name)).collect();
     let missing = encoder
         .iter()
@@ -69,7 +78,11 @@ pub fn match_bands(dataset: &[Band], encoder: &[Band]) -> BandMatch {
         .filter(|(i, _)| !source.contains(&Some(*i)))
         .map(|(_, b)| b.name.clone())
         .collect();
-    BandMatch { source, missing, dropped }
+    BandMatch {
+        source,
+        missing,
+        dropped,
+    }
 }
 
 #[cfg(test)]
@@ -82,7 +95,10 @@ mod tests {
 
     #[test]
     fn matching_reorders_drops_and_reports_missing() {
-        let m = match_bands(&bands(&["B2", "B3", "B4", "B8A"]), &bands(&["B4", "b3", "B12"]));
+        let m = match_bands(
+            &bands(&["B2", "B3", "B4", "B8A"]),
+            &bands(&["B4", "b3", "B12"]),
+        );
         assert_eq!(m.source, vec![Some(2), Some(1), None]);
         assert_eq!(m.missing, vec!["B12".to_string()]);
         assert_eq!(m.dropped, vec!["B2".to_string(), "B8A".to_string()]);

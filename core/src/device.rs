@@ -8,7 +8,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum DeviceError {
     /// The flag is not one eobench knows.
-    #[error("unknown device '{0}': use 'cpu' (the flex CPU backend) or 'cuda:N' (builds with --features cuda)")]
+    #[error(
+        "unknown device '{0}': use 'cpu' (the flex CPU backend) or 'cuda:N' (builds with --features cuda)"
+    )]
     Unknown(String),
     /// The flag names a backend this binary was built without.
     #[error("device '{0}' needs a binary built with `--features cuda`; this one was not")]
@@ -28,7 +30,9 @@ pub fn device_from_flag(flag: &str) -> Result<Device, DeviceError> {
 #[cfg(feature = "cuda")]
 fn cuda_device(flag: &str) -> Result<Device, DeviceError> {
     let index = match flag.strip_prefix("cuda:") {
-        Some(i) => i.parse::<usize>().map_err(|_| DeviceError::Unknown(flag.to_string()))?,
+        Some(i) => i
+            .parse::<usize>()
+            .map_err(|_| DeviceError::Unknown(flag.to_string()))?,
         None => 0,
     };
     Ok(Device::cuda(index))
@@ -46,8 +50,16 @@ mod tests {
     #[test]
     fn flags_parse_or_explain() {
         assert!(device_from_flag("cpu").is_ok());
-        assert!(matches!(device_from_flag("tpu"), Err(DeviceError::Unknown(_))));
+        assert!(matches!(
+            device_from_flag("tpu"),
+            Err(DeviceError::Unknown(_))
+        ));
         #[cfg(not(feature = "cuda"))]
-        assert!(device_from_flag("cuda:0").unwrap_err().to_string().contains("--features cuda"));
+        assert!(
+            device_from_flag("cuda:0")
+                .unwrap_err()
+                .to_string()
+                .contains("--features cuda")
+        );
     }
 }

@@ -16,4 +16,3 @@ pub mod results;
 pub mod rng;
 pub mod sample;
 pub mod split;
-

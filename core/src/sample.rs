@@ -65,7 +65,9 @@ impl<'de> Deserialize<'de> for AcquisitionDate {
         let parse = |i: usize| parts.get(i).and_then(|p| p.parse::<i64>().ok());
         match (parts.len(), parse(0), parse(1), parse(2)) {
             (3, Some(y), Some(m), Some(d)) => Ok(Self::from_ymd(y as i32, m as u32, d as u32)),
-            _ => Err(serde::de::Error::custom(format!("expected YYYY-MM-DD, got '{s}'"))),
+            _ => Err(serde::de::Error::custom(format!(
+                "expected YYYY-MM-DD, got '{s}'"
+            ))),
         }
     }
 }
@@ -156,7 +158,10 @@ impl Sample {
 
     /// Spatial size (H, W) shared by all modalities.
     pub fn spatial_size(&self) -> (usize, usize) {
-        self.modalities.first().map(|m| (m.height, m.width)).unwrap_or((0, 0))
+        self.modalities
+            .first()
+            .map(|m| (m.height, m.width))
+            .unwrap_or((0, 0))
     }
 }
 
@@ -193,7 +198,10 @@ impl BatchModality {
     /// (B, C, H, W) of frame 0; single-temporal encoders take this.
     pub fn first_frame(&self) -> Tensor<4> {
         let [b, _, c, h, w] = self.data.dims();
-        self.data.clone().slice([0..b, 0..1, 0..c, 0..h, 0..w]).reshape([b, c, h, w])
+        self.data
+            .clone()
+            .slice([0..b, 0..1, 0..c, 0..h, 0..w])
+            .reshape([b, c, h, w])
     }
 
     /// Number of frames.
@@ -222,9 +230,14 @@ impl Batch {
             let mut values = Vec::with_capacity(samples.len() * m0.data.len());
             let mut dates = Vec::with_capacity(samples.len());
             for s in samples {
-                let m = s.modalities.get(mi).filter(|m| m.name == m0.name).ok_or_else(|| {
-                    BatchError::Mismatch { id: s.id.clone(), what: format!("modality '{}' missing", m0.name) }
-                })?;
+                let m = s
+                    .modalities
+                    .get(mi)
+                    .filter(|m| m.name == m0.name)
+                    .ok_or_else(|| BatchError::Mismatch {
+                        id: s.id.clone(),
+                        what: format!("modality '{}' missing", m0.name),
+                    })?;
                 let same = (m.frames, m.channels(), m.height, m.width)
                     == (m0.frames, m0.channels(), m0.height, m0.width);
                 if !same {
@@ -232,8 +245,15 @@ impl Batch {
                         id: s.id.clone(),
                         what: format!(
                             "modality '{}' has shape (T={}, C={}, H={}, W={}), the batch has (T={}, C={}, H={}, W={})",
-                            m.name, m.frames, m.channels(), m.height, m.width,
-                            m0.frames, m0.channels(), m0.height, m0.width
+                            m.name,
+                            m.frames,
+                            m.channels(),
+                            m.height,
+                            m.width,
+                            m0.frames,
+                            m0.channels(),
+                            m0.height,
+                            m0.width
                         ),
                     });
                 }
@@ -242,14 +262,22 @@ impl Batch {
             }
             let shape = [samples.len(), m0.frames, m0.channels(), m0.height, m0.width];
             let data = Tensor::<5>::from_data(TensorData::new(values, shape), device);
-            modalities.push(BatchModality { name: m0.name.clone(), bands: m0.bands.clone(), data, dates });
+            modalities.push(BatchModality {
+                name: m0.name.clone(),
+                bands: m0.bands.clone(),
+                data,
+                dates,
+            });
         }
         let target = match &first.target {
             None => None,
             Some(t0) => {
                 let mut values = Vec::with_capacity(samples.len() * t0.data.len());
                 for s in samples {
-                    let t = s.target.as_ref().filter(|t| (t.height, t.width) == (t0.height, t0.width));
+                    let t = s
+                        .target
+                        .as_ref()
+                        .filter(|t| (t.height, t.width) == (t0.height, t0.width));
                     let t = t.ok_or_else(|| BatchError::Mismatch {
                         id: s.id.clone(),
                         what: "target missing or of a different size".into(),
@@ -260,7 +288,11 @@ impl Batch {
                 Some(Tensor::<3, Int>::from_data(data, device))
             }
         };
-        Ok(Batch { ids: samples.iter().map(|s| s.id.clone()).collect(), modalities, target })
+        Ok(Batch {
+            ids: samples.iter().map(|s| s.id.clone()).collect(),
+            modalities,
+            target,
+        })
     }
 
     /// The modality with the given key.
@@ -289,7 +321,10 @@ mod tests {
         let d = AcquisitionDate::from_year_doy(2018, 190);
         assert_eq!(d.to_ymd(), (2018, 7, 9));
         assert_eq!(d.to_string(), "2018-07-09");
-        assert_eq!(AcquisitionDate::from_year_doy(2020, 60).to_string(), "2020-02-29");
+        assert_eq!(
+            AcquisitionDate::from_year_doy(2020, 60).to_string(),
+            "2020-02-29"
+        );
     }
 
     #[test]
@@ -307,7 +342,11 @@ mod tests {
         let s = |id: &str, h: usize| Sample {
             id: id.into(),
             modalities: vec![m(h)],
-            target: Some(TargetMask { height: h, width: 2, data: vec![1; h * 2] }),
+            target: Some(TargetMask {
+                height: h,
+                width: 2,
+                data: vec![1; h * 2],
+            }),
         };
         let device = Device::flex();
         let b = Batch::collate(&[s("a", 3), s("b", 3)], &device).unwrap();

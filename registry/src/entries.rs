@@ -11,7 +11,8 @@ pub type DecoderFactory = fn(&Value, &DecoderContext) -> Result<Box<dyn Decoder>
 /// Opens one split of a dataset from its config section.
 pub type DatasetFactory = fn(&Value, &DatasetContext) -> Result<Box<dyn Dataset>, ComponentError>;
 /// Builds a criterion from its config section.
-pub type CriterionFactory = fn(&Value, &CriterionContext) -> Result<Box<dyn Criterion>, ComponentError>;
+pub type CriterionFactory =
+    fn(&Value, &CriterionContext) -> Result<Box<dyn Criterion>, ComponentError>;
 
 /// A registered encoder.
 pub struct EncoderEntry {

@@ -17,8 +17,12 @@ pub enum ComponentKind {
 
 impl ComponentKind {
     /// All kinds, in listing order.
-    pub const ALL: [ComponentKind; 4] =
-        [ComponentKind::Encoder, ComponentKind::Decoder, ComponentKind::Dataset, ComponentKind::Criterion];
+    pub const ALL: [ComponentKind; 4] = [
+        ComponentKind::Encoder,
+        ComponentKind::Decoder,
+        ComponentKind::Dataset,
+        ComponentKind::Criterion,
+    ];
 
     /// Singular lower-case name, as used in config groups (`encoder=`).
     pub fn as_str(self) -> &'static str {
@@ -120,7 +124,10 @@ fn find<'a, T>(
 fn check_unique(kind: &'static str, names: &[&'static str]) -> Result<(), RegistryError> {
     for pair in names.windows(2) {
         if pair[0] == pair[1] {
-            return Err(RegistryError::Duplicate { kind, name: pair[0].to_string() });
+            return Err(RegistryError::Duplicate {
+                kind,
+                name: pair[0].to_string(),
+            });
         }
     }
     Ok(())
@@ -135,10 +142,22 @@ impl Registry {
             datasets: sorted!(DatasetEntry),
             criteria: sorted!(CriterionEntry),
         };
-        check_unique("encoder", &r.encoders.iter().map(|e| e.name).collect::<Vec<_>>())?;
-        check_unique("decoder", &r.decoders.iter().map(|e| e.name).collect::<Vec<_>>())?;
-        check_unique("dataset", &r.datasets.iter().map(|e| e.name).collect::<Vec<_>>())?;
-        check_unique("criterion", &r.criteria.iter().map(|e| e.name).collect::<Vec<_>>())?;
+        check_unique(
+            "encoder",
+            &r.encoders.iter().map(|e| e.name).collect::<Vec<_>>(),
+        )?;
+        check_unique(
+            "decoder",
+            &r.decoders.iter().map(|e| e.name).collect::<Vec<_>>(),
+        )?;
+        check_unique(
+            "dataset",
+            &r.datasets.iter().map(|e| e.name).collect::<Vec<_>>(),
+        )?;
+        check_unique(
+            "criterion",
+            &r.criteria.iter().map(|e| e.name).collect::<Vec<_>>(),
+        )?;
         Ok(r)
     }
 
@@ -168,16 +187,36 @@ impl Registry {
         let mut out = Vec::new();
         let want = |k: ComponentKind| kind.is_none_or(|x| x == k);
         if want(ComponentKind::Encoder) {
-            out.extend(self.encoders.iter().map(|e| ComponentSummary { kind: ComponentKind::Encoder, name: e.name, summary: e.summary, origin: builtin() }));
+            out.extend(self.encoders.iter().map(|e| ComponentSummary {
+                kind: ComponentKind::Encoder,
+                name: e.name,
+                summary: e.summary,
+                origin: builtin(),
+            }));
         }
         if want(ComponentKind::Decoder) {
-            out.extend(self.decoders.iter().map(|e| ComponentSummary { kind: ComponentKind::Decoder, name: e.name, summary: e.summary, origin: builtin() }));
+            out.extend(self.decoders.iter().map(|e| ComponentSummary {
+                kind: ComponentKind::Decoder,
+                name: e.name,
+                summary: e.summary,
+                origin: builtin(),
+            }));
         }
         if want(ComponentKind::Dataset) {
-            out.extend(self.datasets.iter().map(|e| ComponentSummary { kind: ComponentKind::Dataset, name: e.name, summary: e.summary, origin: builtin() }));
+            out.extend(self.datasets.iter().map(|e| ComponentSummary {
+                kind: ComponentKind::Dataset,
+                name: e.name,
+                summary: e.summary,
+                origin: builtin(),
+            }));
         }
         if want(ComponentKind::Criterion) {
-            out.extend(self.criteria.iter().map(|e| ComponentSummary { kind: ComponentKind::Criterion, name: e.name, summary: e.summary, origin: builtin() }));
+            out.extend(self.criteria.iter().map(|e| ComponentSummary {
+                kind: ComponentKind::Criterion,
+                name: e.name,
+                summary: e.summary,
+                origin: builtin(),
+            }));
         }
         out
     }

@@ -11,7 +11,10 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, Failure> {
         return if p.join("config.yaml").is_file() {
             Ok(p.to_path_buf())
         } else {
-            Err(Failure::usage(anyhow!("--configs {}: no config.yaml there", p.display())))
+            Err(Failure::usage(anyhow!(
+                "--configs {}: no config.yaml there",
+                p.display()
+            )))
         };
     }
     let cwd = PathBuf::from("configs");
@@ -29,6 +32,10 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, Failure> {
 
 /// Relative dataset roots resolve against the directory holding `configs/`.
 pub fn base_dir(configs: &Path) -> PathBuf {
-    let abs = configs.canonicalize().unwrap_or_else(|_| configs.to_path_buf());
-    abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    let abs = configs
+        .canonicalize()
+        .unwrap_or_else(|_| configs.to_path_buf());
+    abs.parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

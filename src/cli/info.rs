@@ -8,15 +8,29 @@ use super::{Failure, configs_dir};
 /// `eobench info <name>`: every component of that name with its default config.
 pub fn info(configs: Option<&Path>, name: &str) -> Result<(), Failure> {
     let registry = Registry::builtin().map_err(Failure::run)?;
-    let matches: Vec<_> = registry.list(None).into_iter().filter(|c| c.name == name).collect();
+    let matches: Vec<_> = registry
+        .list(None)
+        .into_iter()
+        .filter(|c| c.name == name)
+        .collect();
     if matches.is_empty() {
         let names: Vec<&str> = registry.list(None).iter().map(|c| c.name).collect();
-        let hint = eobench_core::config::suggest(name, &names).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
-        return Err(Failure::usage(anyhow!("no component named '{name}'{hint} (see `eobench list`)")));
+        let hint = eobench_core::config::suggest(name, &names)
+            .map(|s| format!("; did you mean '{s}'?"))
+            .unwrap_or_default();
+        return Err(Failure::usage(anyhow!(
+            "no component named '{name}'{hint} (see `eobench list`)"
+        )));
     }
     let dir = configs_dir::locate(configs).ok();
     for c in matches {
-        println!("{} {} ({})\n  {}", c.kind.as_str(), c.name, c.origin, c.summary);
+        println!(
+            "{} {} ({})\n  {}",
+            c.kind.as_str(),
+            c.name,
+            c.origin,
+            c.summary
+        );
         if let Some(dir) = &dir {
             let file = dir.join(c.kind.as_str()).join(format!("{}.yaml", c.name));
             match std::fs::read_to_string(&file) {

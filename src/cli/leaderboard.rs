@@ -17,7 +17,9 @@ pub fn leaderboard(results: &Path) -> Result<(), Failure> {
     let rows = read_rows(&csv).map_err(Failure::run)?;
     let md = render_markdown(&rows);
     let out = results.join("leaderboard.md");
-    std::fs::write(&out, &md).with_context(|| format!("cannot write {}", out.display())).map_err(Failure::run)?;
+    std::fs::write(&out, &md)
+        .with_context(|| format!("cannot write {}", out.display()))
+        .map_err(Failure::run)?;
     println!("{md}");
     eprintln!("wrote {}", out.display());
     Ok(())

@@ -36,8 +36,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train and test one configuration and append its row to the leaderboard.
-    #[command(after_help = "Arguments are `group=name` choices (encoder=vit) and dotted `key=value` overrides \
-                            (task.trainer.n_epochs=16); `+key=value` adds a new key.")]
+    #[command(
+        after_help = "Arguments are `group=name` choices (encoder=vit) and dotted `key=value` overrides \
+                            (task.trainer.n_epochs=16); `+key=value` adds a new key."
+    )]
     Run {
         /// Print the resolved configuration and exit.
         #[arg(long)]
@@ -72,12 +74,18 @@ pub struct Failure {
 impl Failure {
     /// Bad arguments or configuration (exit 2).
     pub fn usage(error: impl Into<anyhow::Error>) -> Self {
-        Self { code: 2, error: error.into() }
+        Self {
+            code: 2,
+            error: error.into(),
+        }
     }
 
     /// The run itself failed (exit 1).
     pub fn run(error: impl Into<anyhow::Error>) -> Self {
-        Self { code: 1, error: error.into() }
+        Self {
+            code: 1,
+            error: error.into(),
+        }
     }
 }
 
@@ -85,7 +93,9 @@ impl Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { print_config, args } => run::run(cli.configs.as_deref(), &args, print_config),
+        Command::Run { print_config, args } => {
+            run::run(cli.configs.as_deref(), &args, print_config)
+        }
         Command::List { kind } => list::list(kind.as_deref()),
         Command::Info { name } => info::info(cli.configs.as_deref(), &name),
         Command::Leaderboard { results } => leaderboard::leaderboard(&results),

@@ -73,7 +73,10 @@ impl ProgressSink for CliProgress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         } else if !self.terminal {
-            let loss = self.last_loss.map(|l| format!(", last loss {l:.4}")).unwrap_or_default();
+            let loss = self
+                .last_loss
+                .map(|l| format!(", last loss {l:.4}"))
+                .unwrap_or_default();
             eprintln!("{}: {}/{} done{loss}", self.phase, self.done, self.total);
         }
     }

@@ -10,12 +10,13 @@ use eobench_core::component::{
 use eobench_core::config::{ResolvedConfig, compose};
 use eobench_core::device::device_from_flag;
 use eobench_core::engine::{
-    EvaluatorConfig, OptimizerConfig, ProgressSink, Protocol, RunComponents, RunPlan, SchedulerConfig, TrainerConfig,
-    train_and_test,
+    EvaluatorConfig, OptimizerConfig, ProgressSink, Protocol, RunComponents, RunPlan,
+    SchedulerConfig, TrainerConfig, train_and_test,
 };
 use eobench_core::preprocess::{Pipeline, PreprocessContext};
 use eobench_core::results::{
-    IouPerClass, LeaderboardRow, RunRecord, RunStatus, UtcDateTime, append_row, new_run_id, read_rows,
+    IouPerClass, LeaderboardRow, RunRecord, RunStatus, UtcDateTime, append_row, new_run_id,
+    read_rows,
 };
 use eobench_registry::Registry;
 use serde_json::Value;
@@ -24,14 +25,20 @@ use super::progress::CliProgress;
 use super::{Failure, configs_dir};
 
 fn section(cfg: &ResolvedConfig, path: &str) -> Result<Value, Failure> {
-    cfg.get(path).cloned().ok_or_else(|| Failure::usage(anyhow!("the resolved config has no '{path}' section")))
+    cfg.get(path)
+        .cloned()
+        .ok_or_else(|| Failure::usage(anyhow!("the resolved config has no '{path}' section")))
 }
 
 fn name_of(cfg: &ResolvedConfig, group: &str) -> Result<String, Failure> {
     cfg.get(&format!("{group}.name"))
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| Failure::usage(anyhow!("no {group} chosen; add `{group}=<name>` (see `eobench list`)")))
+        .ok_or_else(|| {
+            Failure::usage(anyhow!(
+                "no {group} chosen; add `{group}=<name>` (see `eobench list`)"
+            ))
+        })
 }
 
 /// `eobench run [--print-config] args...`
@@ -43,8 +50,12 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         return Ok(());
     }
     let registry = Registry::builtin().map_err(Failure::run)?;
-    let (enc_name, dec_name, ds_name, crit_name) =
-        (name_of(&cfg, "encoder")?, name_of(&cfg, "decoder")?, name_of(&cfg, "dataset")?, name_of(&cfg, "criterion")?);
+    let (enc_name, dec_name, ds_name, crit_name) = (
+        name_of(&cfg, "encoder")?,
+        name_of(&cfg, "decoder")?,
+        name_of(&cfg, "dataset")?,
+        name_of(&cfg, "criterion")?,
+    );
     // Resolve every name before any work, so a typo fails in milliseconds with a suggestion.
     let enc_entry = registry.encoder(&enc_name).map_err(Failure::usage)?;
     let dec_entry = registry.decoder(&dec_name).map_err(Failure::usage)?;
@@ -70,11 +81,21 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     let now = std::time::SystemTime::now();
     let time_text = UtcDateTime::from_system_time(now).rfc3339();
     let config_hash = cfg.hash();
-    let nonce = (now.duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) ^ std::process::id()) as u16;
+    let nonce = (now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id()) as u16;
     let run_id = new_run_id(&enc_name, &dec_name, &ds_name, now, nonce);
     let run_dir = output_dir.join("runs").join(&run_id);
     std::fs::create_dir_all(&run_dir)
-        .with_context(|| format!("cannot create the run directory {} (is output_dir={} writable?)", run_dir.display(), output_dir.display()))
+        .with_context(|| {
+            format!(
+                "cannot create the run directory {} (is output_dir={} writable?)",
+                run_dir.display(),
+                output_dir.display()
+            )
+        })
         .map_err(Failure::run)?;
     std::fs::write(run_dir.join("config.yaml"), cfg.to_yaml())
         .with_context(|| format!("cannot write {}", run_dir.join("config.yaml").display()))
@@ -84,26 +105,48 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     progress.log(&format!("run {run_id}: encoder={enc_name} decoder={dec_name} dataset={ds_name} protocol={protocol_text} seed={seed} device={device_flag}"));
     for p in cfg.presets() {
         if !p.overridden {
-            progress.log(&format!("preset from {}: {}={}", p.source.display(), p.key, p.value));
+            progress.log(&format!(
+                "preset from {}: {}={}",
+                p.source.display(),
+                p.key,
+                p.value
+            ));
         }
     }
 
     let started = Instant::now();
-    let entries = Entries { encoder: enc_entry, decoder: dec_entry, dataset: ds_entry, criterion: crit_entry };
-    let result = execute(&cfg, &entries, &dir, seed, &device, protocol, RunPlan {
-        protocol,
-        trainer,
-        optimizer,
-        scheduler,
-        evaluator,
+    let entries = Entries {
+        encoder: enc_entry,
+        decoder: dec_entry,
+        dataset: ds_entry,
+        criterion: crit_entry,
+    };
+    let result = execute(
+        &cfg,
+        &entries,
+        &dir,
         seed,
-        run_dir: run_dir.clone(),
-    }, &mut progress);
+        &device,
+        protocol,
+        RunPlan {
+            protocol,
+            trainer,
+            optimizer,
+            scheduler,
+            evaluator,
+            seed,
+            run_dir: run_dir.clone(),
+        },
+        &mut progress,
+    );
     let (outcome, weights) = match result {
         Ok(r) => r,
         Err(e) => {
             progress.log_only(&format!("FAILED: {e:#}"));
-            return Err(Failure::run(e.context(format!("run {run_id} failed (log: {})", run_dir.join("train.log").display()))));
+            return Err(Failure::run(e.context(format!(
+                "run {run_id} failed (log: {})",
+                run_dir.join("train.log").display()
+            ))));
         }
     };
     let wall = started.elapsed().as_secs_f64();
@@ -143,7 +186,9 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         history: outcome.history.clone(),
         best_epoch: Some(outcome.best_epoch as u32),
     };
-    record.write(&run_dir.join("metrics.json")).map_err(Failure::run)?;
+    record
+        .write(&run_dir.join("metrics.json"))
+        .map_err(Failure::run)?;
     append_row(&csv, &row).map_err(Failure::run)?;
     progress.log(&format!(
         "result: test mIoU {:.2} %, mF1 {:.2} %, OA {:.2} % (best val mIoU {:.2} % at epoch {}); {:.1} train img/s, {:.1} eval img/s, {:.0} s",
@@ -156,7 +201,11 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         outcome.eval_images_per_s,
         wall
     ));
-    println!("{run_id}: test mIoU {:.2} % — row appended to {}", outcome.test.miou * 100.0, csv.display());
+    println!(
+        "{run_id}: test mIoU {:.2} % — row appended to {}",
+        outcome.test.miou * 100.0,
+        csv.display()
+    );
     Ok(())
 }
 
@@ -182,8 +231,13 @@ fn execute(
     let base_dir = configs_dir::base_dir(configs);
     let ds_cfg = section(cfg, "dataset").map_err(|f| f.error)?;
     let open = |split: Split| -> anyhow::Result<Arc<dyn Dataset>> {
-        let ctx = DatasetContext { split, base_dir: &base_dir };
-        let ds = guarded(entries.dataset.name, || (entries.dataset.build)(&ds_cfg, &ctx))?;
+        let ctx = DatasetContext {
+            split,
+            base_dir: &base_dir,
+        };
+        let ds = guarded(entries.dataset.name, || {
+            (entries.dataset.build)(&ds_cfg, &ctx)
+        })?;
         Ok(Arc::from(ds))
     };
     let (train, val, test) = (open(Split::Train)?, open(Split::Val)?, open(Split::Test)?);
@@ -197,13 +251,23 @@ fn execute(
     let spec = train.spec().clone();
     let enc_cfg = section(cfg, "encoder").map_err(|f| f.error)?;
     let encoder = guarded(entries.encoder.name, || {
-        (entries.encoder.build)(&enc_cfg, &EncoderContext { device: &train_device, dataset: &spec })
+        (entries.encoder.build)(
+            &enc_cfg,
+            &EncoderContext {
+                device: &train_device,
+                dataset: &spec,
+            },
+        )
     })?;
     let dec_cfg = section(cfg, "decoder").map_err(|f| f.error)?;
     let decoder = guarded(entries.decoder.name, || {
         (entries.decoder.build)(
             &dec_cfg,
-            &DecoderContext { device: &train_device, encoder: encoder.spec(), num_classes: spec.num_classes() },
+            &DecoderContext {
+                device: &train_device,
+                encoder: encoder.spec(),
+                num_classes: spec.num_classes(),
+            },
         )
     })?;
     let crit_cfg = section(cfg, "criterion").map_err(|f| f.error)?;
@@ -218,16 +282,33 @@ fn execute(
             },
         )
     })?;
-    let pctx = PreprocessContext { dataset: &spec, encoder: encoder.spec() };
-    let train_pipeline = Pipeline::from_config("train", &section(cfg, "preprocessing.train").map_err(|f| f.error)?, &pctx)?;
-    let eval_pipeline = Pipeline::from_config("eval", &section(cfg, "preprocessing.eval").map_err(|f| f.error)?, &pctx)?;
+    let pctx = PreprocessContext {
+        dataset: &spec,
+        encoder: encoder.spec(),
+    };
+    let train_pipeline = Pipeline::from_config(
+        "train",
+        &section(cfg, "preprocessing.train").map_err(|f| f.error)?,
+        &pctx,
+    )?;
+    let eval_pipeline = Pipeline::from_config(
+        "eval",
+        &section(cfg, "preprocessing.eval").map_err(|f| f.error)?,
+        &pctx,
+    )?;
     for (dm, em) in spec.modalities.iter().zip(&encoder.spec().modalities) {
         let m = eobench_core::bands::match_bands(&dm.bands, &em.bands);
         if !m.missing.is_empty() {
-            progress.log(&format!("band match: encoder bands missing from the dataset are zero-filled: {}", m.missing.join(", ")));
+            progress.log(&format!(
+                "band match: encoder bands missing from the dataset are zero-filled: {}",
+                m.missing.join(", ")
+            ));
         }
         if !m.dropped.is_empty() {
-            progress.log(&format!("band match: dataset bands the encoder does not use are dropped: {}", m.dropped.join(", ")));
+            progress.log(&format!(
+                "band match: dataset bands the encoder does not use are dropped: {}",
+                m.dropped.join(", ")
+            ));
         }
     }
     progress.log(&format!(

@@ -23,7 +23,11 @@ pub trait Decoder: Send {
     /// Registry name.
     fn name(&self) -> &str;
     /// Logits (B, K, H, W).
-    fn forward(&self, features: Features, output_size: [usize; 2]) -> Result<Tensor<4>, ComponentError>;
+    fn forward(
+        &self,
+        features: Features,
+        output_size: [usize; 2],
+    ) -> Result<Tensor<4>, ComponentError>;
     /// Parameter operations.
     fn params(&mut self) -> &mut dyn Trainable;
     /// Read-only parameter operations.
@@ -42,7 +46,11 @@ pub struct ModuleDecoder<M: DecoderModel> {
 impl<M: DecoderModel> ModuleDecoder<M> {
     /// Wraps a built model.
     pub fn new(name: impl Into<String>, num_classes: usize, model: M) -> Self {
-        Self { name: name.into(), num_classes, slot: ModuleSlot::new(model) }
+        Self {
+            name: name.into(),
+            num_classes,
+            slot: ModuleSlot::new(model),
+        }
     }
 }
 
@@ -51,7 +59,11 @@ impl<M: DecoderModel> Decoder for ModuleDecoder<M> {
         &self.name
     }
 
-    fn forward(&self, features: Features, output_size: [usize; 2]) -> Result<Tensor<4>, ComponentError> {
+    fn forward(
+        &self,
+        features: Features,
+        output_size: [usize; 2],
+    ) -> Result<Tensor<4>, ComponentError> {
         let logits = self.slot.get().forward(features.maps, output_size);
         let [_, k, h, w] = logits.dims();
         if k != self.num_classes || [h, w] != output_size {
@@ -75,6 +87,10 @@ impl<M: DecoderModel> Decoder for ModuleDecoder<M> {
     }
 
     fn inference_copy(&self) -> Box<dyn Decoder> {
-        Box::new(Self { name: self.name.clone(), num_classes: self.num_classes, slot: self.slot.valid() })
+        Box::new(Self {
+            name: self.name.clone(),
+            num_classes: self.num_classes,
+            slot: self.slot.valid(),
+        })
     }
 }

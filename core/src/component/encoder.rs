@@ -49,7 +49,9 @@ pub struct Features {
 impl Features {
     /// Detached copies (no gradient flows back into the encoder).
     pub fn detach(self) -> Self {
-        Self { maps: self.maps.into_iter().map(|m| m.detach()).collect() }
+        Self {
+            maps: self.maps.into_iter().map(|m| m.detach()).collect(),
+        }
     }
 }
 
@@ -91,14 +93,24 @@ pub struct ModuleEncoder<M: EncoderModel> {
 impl<M: EncoderModel> ModuleEncoder<M> {
     /// Wraps a built model with its declaration.
     pub fn new(spec: EncoderSpec, model: M) -> Self {
-        Self { spec, slot: ModuleSlot::new(model) }
+        Self {
+            spec,
+            slot: ModuleSlot::new(model),
+        }
     }
 
     fn check_input(&self, batch: &Batch) -> Result<(), ComponentError> {
-        let bands_err = |message: String| ComponentError::Bands { component: format!("encoder '{}'", self.spec.name), message };
+        let bands_err = |message: String| ComponentError::Bands {
+            component: format!("encoder '{}'", self.spec.name),
+            message,
+        };
         for m in &self.spec.modalities {
             let got = batch.modality(&m.name).ok_or_else(|| {
-                bands_err(format!("the batch has no '{}' modality (it has: {})", m.name, names(batch)))
+                bands_err(format!(
+                    "the batch has no '{}' modality (it has: {})",
+                    m.name,
+                    names(batch)
+                ))
             })?;
             let want: Vec<&str> = m.bands.iter().map(|b| b.name.as_str()).collect();
             let have: Vec<&str> = got.bands.iter().map(|b| b.name.as_str()).collect();
@@ -123,7 +135,12 @@ impl<M: EncoderModel> ModuleEncoder<M> {
 }
 
 fn names(batch: &Batch) -> String {
-    batch.modalities.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+    batch
+        .modalities
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl<M: EncoderModel> Encoder for ModuleEncoder<M> {
@@ -137,14 +154,21 @@ impl<M: EncoderModel> Encoder for ModuleEncoder<M> {
         if maps.len() != self.spec.output_dims.len() {
             return Err(ComponentError::Shape {
                 component: format!("encoder '{}'", self.spec.name),
-                message: format!("returned {} feature maps, declared {}", maps.len(), self.spec.output_dims.len()),
+                message: format!(
+                    "returned {} feature maps, declared {}",
+                    maps.len(),
+                    self.spec.output_dims.len()
+                ),
             });
         }
         for (i, (m, dim)) in maps.iter().zip(&self.spec.output_dims).enumerate() {
             if m.dims()[1] != *dim {
                 return Err(ComponentError::Shape {
                     component: format!("encoder '{}'", self.spec.name),
-                    message: format!("feature map {i} has {} channels, declared {dim}", m.dims()[1]),
+                    message: format!(
+                        "feature map {i} has {} channels, declared {dim}",
+                        m.dims()[1]
+                    ),
                 });
             }
         }
@@ -160,6 +184,9 @@ impl<M: EncoderModel> Encoder for ModuleEncoder<M> {
     }
 
     fn inference_copy(&self) -> Box<dyn Encoder> {
-        Box::new(Self { spec: self.spec.clone(), slot: self.slot.valid() })
+        Box::new(Self {
+            spec: self.spec.clone(),
+            slot: self.slot.valid(),
+        })
     }
 }

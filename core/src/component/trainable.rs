@@ -1,8 +1,8 @@
 use std::path::Path;
 
-use burn::module::Module;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::Gradients;
+use burn::tensor::{Gradients, Tensor};
 
 use super::ComponentError;
 
@@ -10,7 +10,8 @@ use super::ComponentError;
 /// (it is `Clone` and has generic visitors), so each component wraps its concrete module in a
 /// [`ModuleSlot`], which implements this once for every module type.
 pub trait Trainable: Send {
-    /// All parameters.
+    /// Learnable parameters, counted like PyTorch's `parameters()` (batch-norm running
+    /// statistics excluded), so counts compare with the reference implementations.
     fn num_params(&self) -> usize;
     /// Parameters the optimizer updates (0 when frozen).
     fn num_trainable_params(&self) -> usize;
@@ -33,33 +34,67 @@ pub trait Trainable: Send {
 pub struct ModuleSlot<M: Module> {
     module: Option<M>,
     frozen: bool,
+    learnable: usize,
+}
+
+/// Counts elements of parameters that take gradients; running statistics never do.
+struct LearnableCounter(usize);
+
+impl ModuleVisitor for LearnableCounter {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        if value.is_require_grad() {
+            self.0 += value.shape().num_elements();
+        }
+    }
 }
 
 impl<M: Module> ModuleSlot<M> {
-    /// Wraps a module.
+    /// Wraps a freshly built module. On an autodiff device the learnable parameters are counted
+    /// now, before any freezing; elsewhere burn's count (which includes running statistics) is used.
     pub fn new(module: M) -> Self {
-        Self { module: Some(module), frozen: false }
+        let mut counter = LearnableCounter(0);
+        module.visit(&mut counter);
+        let learnable = if counter.0 > 0 {
+            counter.0
+        } else {
+            module.num_params()
+        };
+        Self {
+            module: Some(module),
+            frozen: false,
+            learnable,
+        }
     }
 
     /// The module.
     pub fn get(&self) -> &M {
-        self.module.as_ref().expect("module slot is only empty inside a by-value update")
+        self.module
+            .as_ref()
+            .expect("module slot is only empty inside a by-value update")
     }
 
     fn update(&mut self, f: impl FnOnce(M) -> M) {
-        let module = self.module.take().expect("module slot is only empty inside a by-value update");
+        let module = self
+            .module
+            .take()
+            .expect("module slot is only empty inside a by-value update");
         self.module = Some(f(module));
     }
 
     /// A copy for inference: no autodiff, no training flags.
     pub fn valid(&self) -> Self {
-        Self { module: Some(self.get().valid()), frozen: self.frozen }
+        Self {
+            module: Some(self.get().valid()),
+            frozen: self.frozen,
+            learnable: self.learnable,
+        }
     }
 }
 
 impl<M: Module + Send + 'static> Trainable for ModuleSlot<M> {
     fn num_params(&self) -> usize {
-        self.get().num_params()
+        self.learnable
     }
 
     fn num_trainable_params(&self) -> usize {
@@ -84,17 +119,24 @@ impl<M: Module + Send + 'static> Trainable for ModuleSlot<M> {
     }
 
     fn save(&self, path: &Path) -> Result<(), ComponentError> {
-        self.get().clone().save_file(path).map_err(|e| ComponentError::File {
-            path: path.to_path_buf(),
-            message: format!("cannot write checkpoint: {e}"),
-        })
+        self.get()
+            .clone()
+            .save_file(path)
+            .map_err(|e| ComponentError::File {
+                path: path.to_path_buf(),
+                message: format!("cannot write checkpoint: {e}"),
+            })
     }
 
     fn load(&mut self, path: &Path) -> Result<(), ComponentError> {
-        let loaded = self.get().clone().try_load_file(path).map_err(|e| ComponentError::File {
-            path: path.to_path_buf(),
-            message: format!("cannot read checkpoint: {e}"),
-        })?;
+        let loaded = self
+            .get()
+            .clone()
+            .try_load_file(path)
+            .map_err(|e| ComponentError::File {
+                path: path.to_path_buf(),
+                message: format!("cannot read checkpoint: {e}"),
+            })?;
         self.module = Some(loaded);
         Ok(())
     }

@@ -3,7 +3,9 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 
-use super::{BatchLoader, EngineError, EvaluatorConfig, ProgressSink, SlidingWindow, window_offsets};
+use super::{
+    BatchLoader, EngineError, EvaluatorConfig, ProgressSink, SlidingWindow, window_offsets,
+};
 use crate::component::{Decoder, Encoder, guarded};
 use crate::metrics::ConfusionMatrix;
 use crate::preprocess::{Pipeline, crop_sample};
@@ -51,12 +53,16 @@ pub fn evaluate(
     let n = dataset.len();
     let batches: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let loader = BatchLoader::start(dataset, pipeline, batches, 0, 0, inputs.num_workers, 2);
-    let mut confusion = ConfusionMatrix::new(inputs.num_classes).map_err(|e| EngineError::Metrics(e.to_string()))?;
+    let mut confusion = ConfusionMatrix::new(inputs.num_classes)
+        .map_err(|e| EngineError::Metrics(e.to_string()))?;
     progress.start(phase, n);
     for scene in loader {
         for sample in scene? {
             let target = sample.target.clone().ok_or_else(|| {
-                EngineError::Metrics(format!("sample '{}' has no target to score against", sample.id))
+                EngineError::Metrics(format!(
+                    "sample '{}' has no target to score against",
+                    sample.id
+                ))
             })?;
             let prediction = predict_scene(inputs, &sample)?;
             confusion
@@ -66,7 +72,11 @@ pub fn evaluate(
         }
     }
     progress.finish();
-    Ok(EvalOutcome { confusion, images: n, seconds: start.elapsed().as_secs_f64() })
+    Ok(EvalOutcome {
+        confusion,
+        images: n,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// Arg-max class per pixel for one preprocessed scene.
@@ -75,17 +85,27 @@ pub fn predict_scene(inputs: &EvalInputs, sample: &Sample) -> Result<Vec<i64>, E
     let (h, w) = sample.spatial_size();
     let ys = window_offsets(h, window, inputs.config.stride);
     let xs = window_offsets(w, window, inputs.config.stride);
-    let positions: Vec<(usize, usize)> = ys.iter().flat_map(|y| xs.iter().map(move |x| (*y, *x))).collect();
+    let positions: Vec<(usize, usize)> = ys
+        .iter()
+        .flat_map(|y| xs.iter().map(move |x| (*y, *x)))
+        .collect();
     let mut acc = SlidingWindow::new(inputs.num_classes, h, w);
     for group in positions.chunks(inputs.config.batch_size) {
         let windows: Vec<Sample> = group
             .iter()
             .map(|(top, left)| {
-                let mut s = Sample { id: sample.id.clone(), modalities: sample.modalities.clone(), target: None };
+                let mut s = Sample {
+                    id: sample.id.clone(),
+                    modalities: sample.modalities.clone(),
+                    target: None,
+                };
                 crop_sample(&mut s, *top as isize, *left as isize, window, window, -1);
                 // Padding of scenes smaller than the window: 0 is the mean after normalisation.
                 for m in &mut s.modalities {
-                    m.data.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.0);
+                    m.data
+                        .iter_mut()
+                        .filter(|v| v.is_nan())
+                        .for_each(|v| *v = 0.0);
                 }
                 s
             })
@@ -102,7 +122,13 @@ pub fn predict_scene(inputs: &EvalInputs, sample: &Sample) -> Result<Vec<i64>, E
             .map_err(|e| EngineError::Metrics(format!("cannot read logits: {e:?}")))?;
         let per_window = inputs.num_classes * window * window;
         for (i, (top, left)) in group.iter().enumerate() {
-            acc.add(&values[i * per_window..(i + 1) * per_window], *top, *left, window, window);
+            acc.add(
+                &values[i * per_window..(i + 1) * per_window],
+                *top,
+                *left,
+                window,
+                window,
+            );
         }
     }
     Ok(acc.predictions())

@@ -49,13 +49,21 @@ impl BatchLoader {
     ) -> Self {
         let total = batches.len();
         let batches = Arc::new(batches);
-        let gate = Arc::new(Gate { state: Mutex::new((0, 0)), wake: Condvar::new() });
+        let gate = Arc::new(Gate {
+            state: Mutex::new((0, 0)),
+            wake: Condvar::new(),
+        });
         let (tx, rx) = sync_channel(prefetch.max(1) + workers.max(1));
         let ahead = prefetch.max(1);
         let handles = (0..workers.max(1))
             .map(|_| {
-                let (dataset, pipeline, batches, gate, tx): (_, _, _, _, SyncSender<_>) =
-                    (dataset.clone(), pipeline.clone(), batches.clone(), gate.clone(), tx.clone());
+                let (dataset, pipeline, batches, gate, tx): (_, _, _, _, SyncSender<_>) = (
+                    dataset.clone(),
+                    pipeline.clone(),
+                    batches.clone(),
+                    gate.clone(),
+                    tx.clone(),
+                );
                 std::thread::spawn(move || {
                     loop {
                         let index = {
@@ -77,7 +85,14 @@ impl BatchLoader {
                 })
             })
             .collect();
-        Self { rx, pending: BTreeMap::new(), next: 0, total, gate, workers: handles }
+        Self {
+            rx,
+            pending: BTreeMap::new(),
+            next: 0,
+            total,
+            gate,
+            workers: handles,
+        }
     }
 
     /// Number of batches this epoch.
@@ -120,7 +135,11 @@ impl Iterator for BatchLoader {
                 Ok((i, r)) => {
                     self.pending.insert(i, r);
                 }
-                Err(_) => return Some(Err(EngineError::Plan("data loader threads stopped unexpectedly".into()))),
+                Err(_) => {
+                    return Some(Err(EngineError::Plan(
+                        "data loader threads stopped unexpectedly".into(),
+                    )));
+                }
             }
         }
         let item = self.pending.remove(&self.next);

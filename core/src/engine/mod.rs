@@ -14,7 +14,9 @@ mod trainer;
 pub use error::EngineError;
 pub use evaluator::{EvalInputs, EvalOutcome, evaluate, predict_scene};
 pub use loader::{BatchLoader, batches_for_epoch};
-pub use plan::{EvaluatorConfig, OptimizerConfig, Protocol, RunPlan, SchedulerConfig, TrainerConfig};
+pub use plan::{
+    EvaluatorConfig, OptimizerConfig, Protocol, RunPlan, SchedulerConfig, TrainerConfig,
+};
 pub use progress::{ProgressSink, SilentProgress};
 pub use schedule::MultiStepLr;
 pub use sliding_window::{SlidingWindow, window_offsets};

@@ -20,7 +20,9 @@ impl Protocol {
         match s {
             "frozen" => Ok(Protocol::Frozen),
             "finetune" => Ok(Protocol::Finetune),
-            other => Err(EngineError::Plan(format!("unknown protocol '{other}'; valid: frozen, finetune"))),
+            other => Err(EngineError::Plan(format!(
+                "unknown protocol '{other}'; valid: frozen, finetune"
+            ))),
         }
     }
 
@@ -120,10 +122,16 @@ impl RunPlan {
             return bad("task.trainer.eval_interval must be at least 1");
         }
         if self.optimizer.name != "adamw" {
-            return Err(EngineError::Plan(format!("task.optimizer.name '{}' is not supported; use adamw", self.optimizer.name)));
+            return Err(EngineError::Plan(format!(
+                "task.optimizer.name '{}' is not supported; use adamw",
+                self.optimizer.name
+            )));
         }
         if self.scheduler.name != "multi_step" {
-            return Err(EngineError::Plan(format!("task.lr_scheduler.name '{}' is not supported; use multi_step", self.scheduler.name)));
+            return Err(EngineError::Plan(format!(
+                "task.lr_scheduler.name '{}' is not supported; use multi_step",
+                self.scheduler.name
+            )));
         }
         if !(self.optimizer.lr > 0.0) {
             return bad("task.optimizer.lr must be > 0");

@@ -10,8 +10,15 @@ pub struct MultiStepLr {
 impl MultiStepLr {
     /// Milestones given as fractions of `total_iters`.
     pub fn new(base: f64, fractions: &[f64], gamma: f64, total_iters: usize) -> Self {
-        let milestones = fractions.iter().map(|f| (f * total_iters as f64) as usize).collect();
-        Self { base, milestones, gamma }
+        let milestones = fractions
+            .iter()
+            .map(|f| (f * total_iters as f64) as usize)
+            .collect();
+        Self {
+            base,
+            milestones,
+            gamma,
+        }
     }
 
     /// Learning rate used for iteration `iter` (0-based).

@@ -17,7 +17,9 @@ pub fn window_offsets(len: usize, window: usize, stride: Option<usize>) -> Vec<u
         }
         None => {
             let n = len.div_ceil(window);
-            (0..n).map(|i| round_half_even(i as f64 * last as f64 / (n - 1) as f64)).collect()
+            (0..n)
+                .map(|i| round_half_even(i as f64 * last as f64 / (n - 1) as f64))
+                .collect()
         }
     }
 }
@@ -25,7 +27,11 @@ pub fn window_offsets(len: usize, window: usize, stride: Option<usize>) -> Vec<u
 /// numpy rounds halves to even; matching it keeps window placement identical to Pangaea's.
 fn round_half_even(x: f64) -> usize {
     let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 && r as i64 % 2 != 0 { (r - 1.0) as usize } else { r as usize }
+    if (x - x.trunc()).abs() == 0.5 && r as i64 % 2 != 0 {
+        (r - 1.0) as usize
+    } else {
+        r as usize
+    }
 }
 
 /// Accumulates overlapping window logits over a scene and averages them.
@@ -40,7 +46,13 @@ pub struct SlidingWindow {
 impl SlidingWindow {
     /// For a scene of `height`×`width` and `classes` logit channels.
     pub fn new(classes: usize, height: usize, width: usize) -> Self {
-        Self { classes, height, width, sum: vec![0.0; classes * height * width], count: vec![0; height * width] }
+        Self {
+            classes,
+            height,
+            width,
+            sum: vec![0.0; classes * height * width],
+            count: vec![0; height * width],
+        }
     }
 
     /// Adds one window's logits (K, wh, ww) placed at (top, left); parts outside the scene

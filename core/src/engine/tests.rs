@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::*;
 use crate::bands::Band;
 use crate::component::{
-    ComponentError, Criterion, Dataset, DatasetModality, DatasetSpec, DecoderModel, EncoderModel, EncoderSpec,
-    ModalitySpec, ModuleDecoder, ModuleEncoder,
+    ComponentError, Criterion, Dataset, DatasetModality, DatasetSpec, DecoderModel, EncoderModel,
+    EncoderSpec, ModalitySpec, ModuleDecoder, ModuleEncoder,
 };
 use crate::preprocess::{Pipeline, PreprocessContext};
 use crate::sample::{Batch, ModalityData, Sample, TargetMask};
@@ -29,12 +30,13 @@ impl EncoderModel for ToyEncoder {
 
 #[derive(Module, Debug)]
 struct ToyDecoder {
+    bn: BatchNorm,
     conv: Conv2d,
 }
 
 impl DecoderModel for ToyDecoder {
     fn forward(&self, features: Vec<Tensor<4>>, _output_size: [usize; 2]) -> Tensor<4> {
-        self.conv.forward(features[0].clone())
+        self.conv.forward(self.bn.forward(features[0].clone()))
     }
 }
 
@@ -45,7 +47,9 @@ impl Criterion for PlainCrossEntropy {
         "plain"
     }
     fn loss(&self, logits: Tensor<4>, target: Tensor<3, Int>) -> Tensor<1> {
-        let picked: Tensor<3> = log_softmax(logits, 1).gather(1, target.unsqueeze_dim::<4>(1)).squeeze_dim(1);
+        let picked: Tensor<3> = log_softmax(logits, 1)
+            .gather(1, target.unsqueeze_dim::<4>(1))
+            .squeeze_dim(1);
         picked.mean().neg()
     }
 }
@@ -83,7 +87,9 @@ impl Dataset for ToyDataset {
     }
     fn get(&self, index: usize) -> Result<Sample, ComponentError> {
         let mut rng = crate::rng::SplitMix64::new(self.offset * 1000 + index as u64);
-        let mut data: Vec<f32> = (0..2 * 64).map(|_| rng.next_f64() as f32 * 2.0 - 1.0).collect();
+        let mut data: Vec<f32> = (0..2 * 64)
+            .map(|_| rng.next_f64() as f32 * 2.0 - 1.0)
+            .collect();
         if self.poison {
             data[0] = f32::NAN;
         }
@@ -100,7 +106,11 @@ impl Dataset for ToyDataset {
                 dates: vec![],
                 nodata: None,
             }],
-            target: Some(TargetMask { height: 8, width: 8, data: target }),
+            target: Some(TargetMask {
+                height: 8,
+                width: 8,
+                data: target,
+            }),
         })
     }
     fn describe(&self) -> String {
@@ -108,14 +118,25 @@ impl Dataset for ToyDataset {
     }
 }
 
-fn components(device: &Device, poison: bool, run_dir: &std::path::Path, protocol: Protocol) -> (RunPlan, RunComponents) {
+/// burn's seed is global to the backend: tests that seed and build models must not interleave.
+static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn components(
+    device: &Device,
+    poison: bool,
+    run_dir: &std::path::Path,
+    protocol: Protocol,
+) -> (RunPlan, RunComponents) {
     device.seed(3);
     let train_device = device.clone().autodiff();
     train_device.seed(3);
     let spec = toy_spec();
     let encoder_spec = EncoderSpec {
         name: "toy".into(),
-        modalities: vec![ModalitySpec { name: "optical".into(), bands: spec.modalities[0].bands.clone() }],
+        modalities: vec![ModalitySpec {
+            name: "optical".into(),
+            bands: spec.modalities[0].bands.clone(),
+        }],
         input_size: 8,
         patch_size: None,
         output_layers: vec![0],
@@ -125,18 +146,59 @@ fn components(device: &Device, poison: bool, run_dir: &std::path::Path, protocol
         finetune_only: false,
         weights: "random".into(),
     };
-    let encoder = ModuleEncoder::new(encoder_spec.clone(), ToyEncoder { conv: Conv2dConfig::new([2, 4], [1, 1]).init(&train_device) });
-    let decoder = ModuleDecoder::new("toy", 2, ToyDecoder { conv: Conv2dConfig::new([4, 2], [1, 1]).init(&train_device) });
-    let ctx = PreprocessContext { dataset: &spec, encoder: &encoder_spec };
+    let encoder = ModuleEncoder::new(
+        encoder_spec.clone(),
+        ToyEncoder {
+            conv: Conv2dConfig::new([2, 4], [1, 1]).init(&train_device),
+        },
+    );
+    let decoder = ModuleDecoder::new(
+        "toy",
+        2,
+        ToyDecoder {
+            bn: BatchNormConfig::new(4).init(&train_device),
+            conv: Conv2dConfig::new([4, 2], [1, 1]).init(&train_device),
+        },
+    );
+    let ctx = PreprocessContext {
+        dataset: &spec,
+        encoder: &encoder_spec,
+    };
     let steps = serde_json::json!([{"step": "normalize"}, {"step": "band_match", "fill": 0.0}]);
     let pipeline = Arc::new(Pipeline::from_config("train", &steps, &ctx).unwrap());
-    let ds = |n, offset| -> Arc<dyn Dataset> { Arc::new(ToyDataset { spec: toy_spec(), n, offset, poison }) };
+    let ds = |n, offset| -> Arc<dyn Dataset> {
+        Arc::new(ToyDataset {
+            spec: toy_spec(),
+            n,
+            offset,
+            poison,
+        })
+    };
     let plan = RunPlan {
         protocol,
-        trainer: TrainerConfig { n_epochs: 4, batch_size: 4, eval_interval: 2, num_workers: 2, drop_last: true },
-        optimizer: OptimizerConfig { name: "adamw".into(), lr: 1e-2, betas: [0.9, 0.999], weight_decay: 0.05, eps: 1e-8 },
-        scheduler: SchedulerConfig { name: "multi_step".into(), milestones: vec![0.6, 0.9], gamma: 0.1 },
-        evaluator: EvaluatorConfig { stride: None, batch_size: 2 },
+        trainer: TrainerConfig {
+            n_epochs: 4,
+            batch_size: 4,
+            eval_interval: 2,
+            num_workers: 2,
+            drop_last: true,
+        },
+        optimizer: OptimizerConfig {
+            name: "adamw".into(),
+            lr: 1e-2,
+            betas: [0.9, 0.999],
+            weight_decay: 0.05,
+            eps: 1e-8,
+        },
+        scheduler: SchedulerConfig {
+            name: "multi_step".into(),
+            milestones: vec![0.6, 0.9],
+            gamma: 0.1,
+        },
+        evaluator: EvaluatorConfig {
+            stride: None,
+            batch_size: 2,
+        },
         seed: 3,
         run_dir: run_dir.to_path_buf(),
     };
@@ -154,30 +216,50 @@ fn components(device: &Device, poison: bool, run_dir: &std::path::Path, protocol
 }
 
 fn probe(encoder: &dyn crate::component::Encoder, device: &Device) -> Vec<f32> {
-    let ds = ToyDataset { spec: toy_spec(), n: 1, offset: 9, poison: false };
+    let ds = ToyDataset {
+        spec: toy_spec(),
+        n: 1,
+        offset: 9,
+        poison: false,
+    };
     let batch = Batch::collate(&[ds.get(0).unwrap()], device).unwrap();
     let copy = encoder.inference_copy();
-    copy.forward(&batch).unwrap().maps[0].clone().into_data().convert::<f32>().to_vec::<f32>().unwrap()
+    copy.forward(&batch).unwrap().maps[0]
+        .clone()
+        .into_data()
+        .convert::<f32>()
+        .to_vec::<f32>()
+        .unwrap()
 }
 
 #[test]
 fn frozen_protocol_trains_only_the_decoder() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let dir = tempfile::tempdir().unwrap();
     let (plan, mut c) = components(&device, false, dir.path(), Protocol::Frozen);
     let before = probe(c.encoder.as_ref(), &device);
-    let decoder_before = c.decoder.params_ref().num_params();
     let outcome = train_and_test(&plan, &mut c, &device, &mut SilentProgress).unwrap();
-    assert_eq!(probe(c.encoder.as_ref(), &device), before, "a frozen encoder changed");
-    assert_eq!(outcome.trainable_params, decoder_before);
+    assert_eq!(
+        probe(c.encoder.as_ref(), &device),
+        before,
+        "a frozen encoder changed"
+    );
+    // PyTorch-style counts: encoder conv 2·4+4 = 12; decoder BN γ,β 8 (running stats excluded) + conv 4·2+2.
+    assert_eq!(outcome.total_params, 12 + 8 + 10);
+    assert_eq!(outcome.trainable_params, 8 + 10);
     assert!(dir.path().join("checkpoint_best_decoder.bpk").is_file());
-    assert!(!dir.path().join("checkpoint_best_encoder.bpk").exists(), "frozen runs store the decoder only");
+    assert!(
+        !dir.path().join("checkpoint_best_encoder.bpk").exists(),
+        "frozen runs store the decoder only"
+    );
     assert!(outcome.test.miou > 0.0 && outcome.test.miou <= 1.0);
     assert_eq!(outcome.history.len(), 4);
 }
 
 #[test]
 fn finetune_changes_the_encoder_and_learns() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let dir = tempfile::tempdir().unwrap();
     let (plan, mut c) = components(&device, false, dir.path(), Protocol::Finetune);
@@ -191,32 +273,60 @@ fn finetune_changes_the_encoder_and_learns() {
 
 #[test]
 fn nan_inputs_stop_the_run_with_a_clear_error() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let dir = tempfile::tempdir().unwrap();
     let (plan, mut c) = components(&device, true, dir.path(), Protocol::Finetune);
-    let err = train_and_test(&plan, &mut c, &device, &mut SilentProgress).err().unwrap();
-    assert!(matches!(err, EngineError::NonFiniteLoss { epoch: 1, iteration: 0, .. }), "{err}");
+    let err = train_and_test(&plan, &mut c, &device, &mut SilentProgress)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            EngineError::NonFiniteLoss {
+                epoch: 1,
+                iteration: 0,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("nodata"), "{err}");
 }
 
 #[test]
 fn same_seed_gives_identical_results() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let run = || {
         let dir = tempfile::tempdir().unwrap();
         let (plan, mut c) = components(&device, false, dir.path(), Protocol::Finetune);
         let o = train_and_test(&plan, &mut c, &device, &mut SilentProgress).unwrap();
-        (o.test.clone(), o.history.iter().map(|h| h.train_loss).collect::<Vec<_>>())
+        (
+            o.test.clone(),
+            o.history.iter().map(|h| h.train_loss).collect::<Vec<_>>(),
+        )
     };
     assert_eq!(run(), run());
 }
 
 #[test]
 fn empty_splits_are_refused() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let dir = tempfile::tempdir().unwrap();
     let (plan, mut c) = components(&device, false, dir.path(), Protocol::Finetune);
-    c.val = Arc::new(ToyDataset { spec: toy_spec(), n: 0, offset: 0, poison: false });
-    let err = train_and_test(&plan, &mut c, &device, &mut SilentProgress).err().unwrap();
-    assert!(err.to_string().contains("val split") && err.to_string().contains("empty"), "{err}");
+    c.val = Arc::new(ToyDataset {
+        spec: toy_spec(),
+        n: 0,
+        offset: 0,
+        poison: false,
+    });
+    let err = train_and_test(&plan, &mut c, &device, &mut SilentProgress)
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("val split") && err.to_string().contains("empty"),
+        "{err}"
+    );
 }

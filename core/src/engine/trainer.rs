@@ -7,13 +7,13 @@ use burn::tensor::Device;
 
 use super::evaluator::EvalInputs;
 use super::{
-    BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, Protocol, RunPlan, batches_for_epoch, evaluate,
-    purpose,
+    BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, Protocol, RunPlan,
+    batches_for_epoch, evaluate, purpose,
 };
 use crate::component::{Criterion, Dataset, Decoder, Encoder, guarded};
 use crate::metrics::SegmentationMetrics;
-use crate::results::EpochRecord;
 use crate::preprocess::Pipeline;
+use crate::results::EpochRecord;
 use crate::rng::SplitMix64;
 use crate::sample::Batch;
 
@@ -60,12 +60,19 @@ pub struct RunOutcome {
 
 fn check_split(name: &'static str, d: &Arc<dyn Dataset>) -> Result<(), EngineError> {
     if d.is_empty() {
-        return Err(EngineError::EmptySplit { split: name, dataset: d.spec().name.clone(), detail: d.describe() });
+        return Err(EngineError::EmptySplit {
+            split: name,
+            dataset: d.spec().name.clone(),
+            detail: d.describe(),
+        });
     }
     Ok(())
 }
 
-fn metrics_of(outcome: &EvalOutcome, classes: &[String]) -> Result<SegmentationMetrics, EngineError> {
+fn metrics_of(
+    outcome: &EvalOutcome,
+    classes: &[String],
+) -> Result<SegmentationMetrics, EngineError> {
     SegmentationMetrics::from_confusion(&outcome.confusion, &[])
         .and_then(|m| m.with_class_names(classes.to_vec()))
         .map_err(|e| EngineError::Metrics(e.to_string()))
@@ -96,11 +103,22 @@ pub fn train_and_test(
         c.encoder.params().freeze();
     }
     let total_params = c.encoder.params_ref().num_params() + c.decoder.params_ref().num_params();
-    let trainable_params = c.encoder.params_ref().num_trainable_params() + c.decoder.params_ref().num_trainable_params();
+    let trainable_params = c.encoder.params_ref().num_trainable_params()
+        + c.decoder.params_ref().num_trainable_params();
 
     let t = &plan.trainer;
-    let batches_per_epoch = batches_for_epoch(&(0..c.train.len()).collect::<Vec<_>>(), t.batch_size, t.drop_last).len();
-    let schedule = MultiStepLr::new(plan.optimizer.lr, &plan.scheduler.milestones, plan.scheduler.gamma, batches_per_epoch * t.n_epochs);
+    let batches_per_epoch = batches_for_epoch(
+        &(0..c.train.len()).collect::<Vec<_>>(),
+        t.batch_size,
+        t.drop_last,
+    )
+    .len();
+    let schedule = MultiStepLr::new(
+        plan.optimizer.lr,
+        &plan.scheduler.milestones,
+        plan.scheduler.gamma,
+        batches_per_epoch * t.n_epochs,
+    );
     let mut optim = AdamWConfig::new()
         .with_beta_1(plan.optimizer.betas[0] as f32)
         .with_beta_2(plan.optimizer.betas[1] as f32)
@@ -108,8 +126,10 @@ pub fn train_and_test(
         .with_weight_decay(plan.optimizer.weight_decay as f32)
         .init();
     let train_device = device.clone().autodiff();
-    std::fs::create_dir_all(&plan.run_dir)
-        .map_err(|e| EngineError::Io { path: plan.run_dir.clone(), message: format!("cannot create run directory: {e}") })?;
+    std::fs::create_dir_all(&plan.run_dir).map_err(|e| EngineError::Io {
+        path: plan.run_dir.clone(),
+        message: format!("cannot create run directory: {e}"),
+    })?;
 
     let mut history = Vec::new();
     let mut best: Option<(usize, f64)> = None;
@@ -121,7 +141,15 @@ pub fn train_and_test(
         let mut order: Vec<usize> = (0..c.train.len()).collect();
         SplitMix64::derive(plan.seed, purpose::SHUFFLE, epoch as u64, 0).shuffle(&mut order);
         let batches = batches_for_epoch(&order, t.batch_size, t.drop_last);
-        let loader = BatchLoader::start(c.train.clone(), c.train_pipeline.clone(), batches, plan.seed, epoch as u64, t.num_workers, 2);
+        let loader = BatchLoader::start(
+            c.train.clone(),
+            c.train_pipeline.clone(),
+            batches,
+            plan.seed,
+            epoch as u64,
+            t.num_workers,
+            2,
+        );
         progress.start(&format!("epoch {epoch}/{} train", t.n_epochs), loader.len());
         let mut loss_sum = 0.0f64;
         let mut steps = 0usize;
@@ -129,7 +157,10 @@ pub fn train_and_test(
             let samples = samples?;
             let lr = schedule.lr(iteration);
             let batch = Batch::collate(&samples, &train_device)?;
-            let target = batch.target.clone().ok_or_else(|| EngineError::Plan("training samples carry no target".into()))?;
+            let target = batch
+                .target
+                .clone()
+                .ok_or_else(|| EngineError::Plan("training samples carry no target".into()))?;
             let [_, h, w] = target.dims();
             let loss = guarded("model forward", || {
                 let mut features = c.encoder.forward(&batch)?;
@@ -141,7 +172,12 @@ pub fn train_and_test(
             })?;
             let value: f32 = loss.clone().into_scalar();
             if !value.is_finite() {
-                return Err(EngineError::NonFiniteLoss { value, epoch, iteration, samples: batch.ids.join(", ") });
+                return Err(EngineError::NonFiniteLoss {
+                    value,
+                    epoch,
+                    iteration,
+                    samples: batch.ids.join(", "),
+                });
             }
             let mut grads = loss.backward();
             if !frozen {
@@ -165,7 +201,15 @@ pub fn train_and_test(
             seconds,
         };
         if epoch % t.eval_interval == 0 || epoch == t.n_epochs {
-            let outcome = run_eval(plan, c, device, &spec, c.val.clone(), &format!("epoch {epoch} val"), progress)?;
+            let outcome = run_eval(
+                plan,
+                c,
+                device,
+                &spec,
+                c.val.clone(),
+                &format!("epoch {epoch} val"),
+                progress,
+            )?;
             let miou = metrics_of(&outcome, &spec.classes)?.miou;
             record.val_miou = Some(miou);
             if best.is_none_or(|(_, b)| miou > b) {
@@ -178,7 +222,10 @@ pub fn train_and_test(
             t.n_epochs,
             record.train_loss.unwrap_or(f64::NAN),
             record.lr,
-            record.val_miou.map(|m| format!(", val mIoU {:.2}", m * 100.0)).unwrap_or_default(),
+            record
+                .val_miou
+                .map(|m| format!(", val mIoU {:.2}", m * 100.0))
+                .unwrap_or_default(),
             seconds
         ));
         history.push(record);

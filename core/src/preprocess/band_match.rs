@@ -17,7 +17,10 @@ pub struct BandMatchStep {
 impl BandMatchStep {
     /// For an encoder's declared modalities.
     pub fn new(encoder: &EncoderSpec, fill: f32) -> Self {
-        Self { wanted: encoder.modalities.clone(), fill }
+        Self {
+            wanted: encoder.modalities.clone(),
+            fill,
+        }
     }
 }
 
@@ -66,7 +69,11 @@ impl Step for BandMatchStep {
                     }
                 }
             }
-            out.push(ModalityData { bands: spec.bands.clone(), data, ..src.clone_header() });
+            out.push(ModalityData {
+                bands: spec.bands.clone(),
+                data,
+                ..src.clone_header()
+            });
         }
         sample.modalities = out;
         Ok(())

@@ -19,8 +19,16 @@ impl Step for RandomCropStep {
 
     fn apply(&self, sample: &mut Sample, rng: &mut SplitMix64) -> Result<(), PreprocessError> {
         let (h, w) = sample.spatial_size();
-        let top = if h > self.size { rng.below((h - self.size + 1) as u64) as isize } else { 0 };
-        let left = if w > self.size { rng.below((w - self.size + 1) as u64) as isize } else { 0 };
+        let top = if h > self.size {
+            rng.below((h - self.size + 1) as u64) as isize
+        } else {
+            0
+        };
+        let left = if w > self.size {
+            rng.below((w - self.size + 1) as u64) as isize
+        } else {
+            0
+        };
         crop_sample(sample, top, left, self.size, self.size, self.ignore_index);
         Ok(())
     }
@@ -28,7 +36,14 @@ impl Step for RandomCropStep {
 
 /// Cuts the window (top, left, height, width) out of every modality and the target, padding
 /// outside the scene (images NaN, target `ignore_index`). Also used by sliding-window evaluation.
-pub fn crop_sample(sample: &mut Sample, top: isize, left: isize, height: usize, width: usize, ignore_index: i64) {
+pub fn crop_sample(
+    sample: &mut Sample,
+    top: isize,
+    left: isize,
+    height: usize,
+    width: usize,
+    ignore_index: i64,
+) {
     for m in &mut sample.modalities {
         let (sh, sw) = (m.height as isize, m.width as isize);
         let mut data = vec![f32::NAN; m.frames * m.channels() * height * width];
@@ -54,7 +69,16 @@ pub fn crop_sample(sample: &mut Sample, top: isize, left: isize, height: usize, 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn copy_window<T: Copy>(src: &[T], sh: isize, sw: isize, dst: &mut [T], top: isize, left: isize, h: usize, w: usize) {
+fn copy_window<T: Copy>(
+    src: &[T],
+    sh: isize,
+    sw: isize,
+    dst: &mut [T],
+    top: isize,
+    left: isize,
+    h: usize,
+    w: usize,
+) {
     for y in 0..h {
         let sy = top + y as isize;
         if sy < 0 || sy >= sh {

@@ -102,23 +102,37 @@ impl Pipeline {
         })?;
         let mut steps: Vec<Box<dyn Step>> = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            let err = |message: String| PreprocessError::Config { list: list.into(), index, message };
-            let cfg: StepConfig = serde_json::from_value(item.clone()).map_err(|e| err(e.to_string()))?;
+            let err = |message: String| PreprocessError::Config {
+                list: list.into(),
+                index,
+                message,
+            };
+            let cfg: StepConfig =
+                serde_json::from_value(item.clone()).map_err(|e| err(e.to_string()))?;
             steps.push(match cfg {
                 StepConfig::RandomCrop { size } => {
                     if size == 0 {
                         return Err(err("random_crop.size must be > 0".into()));
                     }
-                    Box::new(RandomCropStep { size, ignore_index: ctx.dataset.ignore_index.unwrap_or(-1) })
+                    Box::new(RandomCropStep {
+                        size,
+                        ignore_index: ctx.dataset.ignore_index.unwrap_or(-1),
+                    })
                 }
                 StepConfig::Nodata { fill } => Box::new(NodataStep { fill }),
                 StepConfig::Normalize {} => Box::new(NormalizeStep::new(ctx.dataset).map_err(err)?),
                 StepConfig::BandMatch { fill } => Box::new(BandMatchStep::new(ctx.encoder, fill)),
-                StepConfig::Flip { horizontal, vertical } => {
+                StepConfig::Flip {
+                    horizontal,
+                    vertical,
+                } => {
                     if !(0.0..=1.0).contains(&horizontal) || !(0.0..=1.0).contains(&vertical) {
                         return Err(err("flip probabilities must be within [0, 1]".into()));
                     }
-                    Box::new(FlipStep { horizontal, vertical })
+                    Box::new(FlipStep {
+                        horizontal,
+                        vertical,
+                    })
                 }
             });
         }

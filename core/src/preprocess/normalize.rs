@@ -18,7 +18,11 @@ impl NormalizeStep {
             if m.mean.len() != m.bands.len() || m.std.len() != m.bands.len() {
                 return Err(format!(
                     "dataset '{}' modality '{}' has {} bands but {} means and {} stds",
-                    dataset.name, m.name, m.bands.len(), m.mean.len(), m.std.len()
+                    dataset.name,
+                    m.name,
+                    m.bands.len(),
+                    m.mean.len(),
+                    m.std.len()
                 ));
             }
             if let Some(i) = m.std.iter().position(|s| !(*s > 0.0)) {
@@ -59,7 +63,9 @@ impl Step for NormalizeStep {
                     return Err(PreprocessError::Apply {
                         step: "normalize",
                         sample: sample.id.clone(),
-                        message: format!("no statistics for band '{band}' (normalize before band_match)"),
+                        message: format!(
+                            "no statistics for band '{band}' (normalize before band_match)"
+                        ),
                     });
                 };
                 let inv = 1.0 / std;

@@ -22,7 +22,10 @@ fn dataset() -> DatasetSpec {
 fn encoder(bands: &[&str], input_size: usize) -> EncoderSpec {
     EncoderSpec {
         name: "toy".into(),
-        modalities: vec![ModalitySpec { name: "optical".into(), bands: bands.iter().map(|b| Band::named(*b)).collect() }],
+        modalities: vec![ModalitySpec {
+            name: "optical".into(),
+            bands: bands.iter().map(|b| Band::named(*b)).collect(),
+        }],
         input_size,
         patch_size: None,
         output_layers: vec![],
@@ -36,7 +39,9 @@ fn encoder(bands: &[&str], input_size: usize) -> EncoderSpec {
 
 /// 2 bands × 3×3, band b pixel (y,x) = 100·b + 10·y + x.
 fn sample() -> Sample {
-    let data = (0..2).flat_map(|b| (0..3).flat_map(move |y| (0..3).map(move |x| (100 * b + 10 * y + x) as f32))).collect();
+    let data = (0..2)
+        .flat_map(|b| (0..3).flat_map(move |y| (0..3).map(move |x| (100 * b + 10 * y + x) as f32)))
+        .collect();
     Sample {
         id: "s".into(),
         modalities: vec![ModalityData {
@@ -49,13 +54,24 @@ fn sample() -> Sample {
             dates: vec![],
             nodata: Some(-9999.0),
         }],
-        target: Some(TargetMask { height: 3, width: 3, data: (0..9).collect() }),
+        target: Some(TargetMask {
+            height: 3,
+            width: 3,
+            data: (0..9).collect(),
+        }),
     }
 }
 
 fn pipeline(yaml_like: serde_json::Value, enc: &EncoderSpec) -> Result<Pipeline, PreprocessError> {
     let ds = dataset();
-    Pipeline::from_config("train", &yaml_like, &PreprocessContext { dataset: &ds, encoder: enc })
+    Pipeline::from_config(
+        "train",
+        &yaml_like,
+        &PreprocessContext {
+            dataset: &ds,
+            encoder: enc,
+        },
+    )
 }
 
 #[test]
@@ -77,18 +93,27 @@ fn nodata_replaces_declared_value_and_nan_only() {
     s.modalities[0].data[0] = -9999.0;
     s.modalities[0].data[1] = f32::NAN;
     s.modalities[0].data[2] = 9999.0;
-    NodataStep { fill: 0.0 }.apply(&mut s, &mut SplitMix64::new(0)).unwrap();
+    NodataStep { fill: 0.0 }
+        .apply(&mut s, &mut SplitMix64::new(0))
+        .unwrap();
     assert_eq!(&s.modalities[0].data[..3], &[0.0, 0.0, 9999.0]);
 }
 
 #[test]
 fn normalize_then_band_match_reorders_and_fills_missing_with_zero() {
     let enc = encoder(&["B3", "B12", "B2"], 3);
-    let p = pipeline(serde_json::json!([{"step": "normalize"}, {"step": "band_match", "fill": 0.0}]), &enc).unwrap();
+    let p = pipeline(
+        serde_json::json!([{"step": "normalize"}, {"step": "band_match", "fill": 0.0}]),
+        &enc,
+    )
+    .unwrap();
     let mut s = sample();
     p.apply(&mut s, &mut SplitMix64::new(0)).unwrap();
     let m = &s.modalities[0];
-    assert_eq!(m.bands.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["B3", "B12", "B2"]);
+    assert_eq!(
+        m.bands.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+        ["B3", "B12", "B2"]
+    );
     assert_eq!(m.plane(0, 0)[0], (100.0 - 10.0) / 5.0);
     assert!(m.plane(0, 1).iter().all(|v| *v == 0.0));
     assert_eq!(m.plane(0, 2)[4], (11.0 - 1.0) / 2.0);
@@ -97,7 +122,11 @@ fn normalize_then_band_match_reorders_and_fills_missing_with_zero() {
 #[test]
 fn random_crop_is_deterministic_per_stream_and_within_bounds() {
     let enc = encoder(&["B2", "B3"], 2);
-    let p = pipeline(serde_json::json!([{"step": "random_crop", "size": 2}]), &enc).unwrap();
+    let p = pipeline(
+        serde_json::json!([{"step": "random_crop", "size": 2}]),
+        &enc,
+    )
+    .unwrap();
     let run = |seed| {
         let mut s = sample();
         p.apply(&mut s, &mut SplitMix64::new(seed)).unwrap();
@@ -112,7 +141,12 @@ fn random_crop_is_deterministic_per_stream_and_within_bounds() {
 #[test]
 fn flip_mirrors_images_and_targets_together() {
     let mut s = sample();
-    FlipStep { horizontal: 1.0, vertical: 1.0 }.apply(&mut s, &mut SplitMix64::new(0)).unwrap();
+    FlipStep {
+        horizontal: 1.0,
+        vertical: 1.0,
+    }
+    .apply(&mut s, &mut SplitMix64::new(0))
+    .unwrap();
     assert_eq!(&s.modalities[0].plane(0, 0)[..3], &[22.0, 21.0, 20.0]);
     assert_eq!(s.target.unwrap().data, vec![8, 7, 6, 5, 4, 3, 2, 1, 0]);
 }
@@ -120,9 +154,16 @@ fn flip_mirrors_images_and_targets_together() {
 #[test]
 fn config_errors_name_the_step_position() {
     let enc = encoder(&["B2"], 2);
-    let err = pipeline(serde_json::json!([{"step": "nodata", "fill": 0.0}, {"step": "sharpen"}]), &enc).err().unwrap();
+    let err = pipeline(
+        serde_json::json!([{"step": "nodata", "fill": 0.0}, {"step": "sharpen"}]),
+        &enc,
+    )
+    .err()
+    .unwrap();
     let msg = err.to_string();
     assert!(msg.contains("#1") && msg.contains("sharpen"), "{msg}");
-    let err = pipeline(serde_json::json!([{"step": "nodata", "fil": 0.0}]), &enc).err().unwrap();
+    let err = pipeline(serde_json::json!([{"step": "nodata", "fil": 0.0}]), &enc)
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("fil"), "{err}");
 }

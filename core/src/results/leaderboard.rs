@@ -18,7 +18,8 @@ pub fn append_row(csv_path: &Path, row: &LeaderboardRow) -> Result<(), ResultsEr
         fs::create_dir_all(parent).map_err(ResultsError::io("create directory", parent))?;
     }
     let lock_path = lock_path(csv_path);
-    let lock = open_lock_file(&lock_path).map_err(ResultsError::io("open lock file", &lock_path))?;
+    let lock =
+        open_lock_file(&lock_path).map_err(ResultsError::io("open lock file", &lock_path))?;
     lock.lock().map_err(ResultsError::io("lock", &lock_path))?;
 
     let mut file = OpenOptions::new()
@@ -185,5 +186,9 @@ fn check_trailing_newline(path: &Path, file: &mut File, len: u64) -> Result<(), 
 
 /// The sidecar lock file, created if needed and never truncated (others may hold it).
 fn open_lock_file(path: &Path) -> std::io::Result<fs::File> {
-    OpenOptions::new().create(true).truncate(false).write(true).open(path)
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
 }

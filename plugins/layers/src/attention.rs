@@ -29,8 +29,15 @@ impl Attention {
     /// # Panics
     /// If `dim` is not divisible by `num_heads` (encoders validate this in their config).
     pub fn new(dim: usize, num_heads: usize, qkv_bias: bool, device: &Device) -> Self {
-        assert!(num_heads > 0 && dim.is_multiple_of(num_heads), "dim {dim} is not divisible by num_heads {num_heads}");
-        Self { qkv: timm_linear(dim, 3 * dim, qkv_bias, device), proj: timm_linear(dim, dim, true, device), num_heads }
+        assert!(
+            num_heads > 0 && dim.is_multiple_of(num_heads),
+            "dim {dim} is not divisible by num_heads {num_heads}"
+        );
+        Self {
+            qkv: timm_linear(dim, 3 * dim, qkv_bias, device),
+            proj: timm_linear(dim, dim, true, device),
+            num_heads,
+        }
     }
 
     /// (B, N, D) → (B, N, D).
@@ -39,8 +46,16 @@ impl Attention {
         let h = self.num_heads;
         let hd = d / h;
         // (B, N, 3, H, hd) → (3, B, H, N, hd), the layout of timm's `qkv.reshape(...).permute(2, 0, 3, 1, 4)`.
-        let qkv = self.qkv.forward(x).reshape([b, n, 3, h, hd]).permute([2, 0, 3, 1, 4]);
-        let pick = |i: usize| qkv.clone().slice([i..i + 1, 0..b, 0..h, 0..n, 0..hd]).reshape([b, h, n, hd]);
+        let qkv = self
+            .qkv
+            .forward(x)
+            .reshape([b, n, 3, h, hd])
+            .permute([2, 0, 3, 1, 4]);
+        let pick = |i: usize| {
+            qkv.clone()
+                .slice([i..i + 1, 0..b, 0..h, 0..n, 0..hd])
+                .reshape([b, h, n, hd])
+        };
         let (q, k, v) = (pick(0), pick(1), pick(2));
         let out = attention(q, k, v, None, None, AttentionModuleOptions::default());
         self.proj.forward(out.swap_dims(1, 2).reshape([b, n, d]))

@@ -30,7 +30,14 @@ pub struct BlockConfig {
 impl BlockConfig {
     /// timm defaults for a block of width `dim` with `num_heads` heads.
     pub fn new(dim: usize, num_heads: usize) -> Self {
-        Self { dim, num_heads, mlp_ratio: 4.0, qkv_bias: true, drop_path: 0.0, norm_eps: TIMM_LN_EPS }
+        Self {
+            dim,
+            num_heads,
+            mlp_ratio: 4.0,
+            qkv_bias: true,
+            drop_path: 0.0,
+            norm_eps: TIMM_LN_EPS,
+        }
     }
 
     /// Sets the MLP ratio.
@@ -58,7 +65,11 @@ impl BlockConfig {
 
     /// Builds the block.
     pub fn init(&self, device: &Device) -> Block {
-        let norm = || LayerNormConfig::new(self.dim).with_epsilon(self.norm_eps).init(device);
+        let norm = || {
+            LayerNormConfig::new(self.dim)
+                .with_epsilon(self.norm_eps)
+                .init(device)
+        };
         Block {
             norm1: norm(),
             attn: Attention::new(self.dim, self.num_heads, self.qkv_bias, device),
@@ -91,7 +102,13 @@ pub struct Block {
 impl Block {
     /// (B, N, D) → (B, N, D).
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = x.clone() + self.drop_path.forward(self.attn.forward(self.norm1.forward(x)));
-        x.clone() + self.drop_path.forward(self.mlp.forward(self.norm2.forward(x)))
+        let x = x.clone()
+            + self
+                .drop_path
+                .forward(self.attn.forward(self.norm1.forward(x)));
+        x.clone()
+            + self
+                .drop_path
+                .forward(self.mlp.forward(self.norm2.forward(x)))
     }
 }

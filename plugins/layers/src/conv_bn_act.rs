@@ -46,12 +46,22 @@ pub struct ConvBnAct {
 
 impl ConvBnAct {
     /// A `kernel×kernel` ConvBnAct from `in_channels` to `out_channels`, padded by `kernel / 2`.
-    pub fn new(in_channels: usize, out_channels: usize, kernel: usize, act: Activation, device: &Device) -> Self {
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        act: Activation,
+        device: &Device,
+    ) -> Self {
         let p = kernel / 2;
         let conv = Conv2dConfig::new([in_channels, out_channels], [kernel, kernel])
             .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
             .init(device);
-        Self { conv, bn: BatchNormConfig::new(out_channels).init(device), act }
+        Self {
+            conv,
+            bn: BatchNormConfig::new(out_channels).init(device),
+            act,
+        }
     }
 
     /// (B, C_in, H, W) → (B, C_out, H, W).

@@ -23,8 +23,14 @@ impl DropPath {
     /// # Panics
     /// If `prob` is outside [0, 1).
     pub fn new(prob: f64) -> Self {
-        assert!(prob.is_finite() && (0.0..1.0).contains(&prob), "drop path probability must be in [0, 1), got {prob}");
-        Self { prob, training: Param::from_bool(true) }
+        assert!(
+            prob.is_finite() && (0.0..1.0).contains(&prob),
+            "drop path probability must be in [0, 1), got {prob}"
+        );
+        Self {
+            prob,
+            training: Param::from_bool(true),
+        }
     }
 
     /// Whether a forward pass on this tensor would drop anything.
@@ -51,6 +57,8 @@ pub fn drop_path_schedule(rate: f64, depth: usize) -> Vec<f64> {
     match depth {
         0 => vec![],
         1 => vec![0.0],
-        _ => (0..depth).map(|i| rate * i as f64 / (depth - 1) as f64).collect(),
+        _ => (0..depth)
+            .map(|i| rate * i as f64 / (depth - 1) as f64)
+            .collect(),
     }
 }

@@ -22,8 +22,14 @@ impl Dropout2d {
     /// # Panics
     /// If `prob` is outside [0, 1).
     pub fn new(prob: f64) -> Self {
-        assert!(prob.is_finite() && (0.0..1.0).contains(&prob), "dropout probability must be in [0, 1), got {prob}");
-        Self { prob, training: Param::from_bool(true) }
+        assert!(
+            prob.is_finite() && (0.0..1.0).contains(&prob),
+            "dropout probability must be in [0, 1), got {prob}"
+        );
+        Self {
+            prob,
+            training: Param::from_bool(true),
+        }
     }
 
     /// (B, C, H, W) → (B, C, H, W).

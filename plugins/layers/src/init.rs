@@ -7,7 +7,11 @@ use eobench_core::burn::tensor::{Device, Tensor};
 /// timm initialises `pos_embed` and Linear weights with `trunc_normal_(std=0.02)`, whose default
 /// bounds are ±2 in *absolute* value, i.e. ±100σ: the truncation never triggers, so a plain
 /// normal draw reproduces it.
-pub fn timm_normal<const D: usize>(shape: [usize; D], std: f64, device: &Device) -> Param<Tensor<D>> {
+pub fn timm_normal<const D: usize>(
+    shape: [usize; D],
+    std: f64,
+    device: &Device,
+) -> Param<Tensor<D>> {
     Initializer::Normal { mean: 0.0, std }.init(shape, device)
 }
 
@@ -19,7 +23,10 @@ pub fn timm_normal<const D: usize>(shape: [usize; D], std: f64, device: &Device)
 pub fn timm_linear(d_input: usize, d_output: usize, bias: bool, device: &Device) -> Linear {
     let mut linear = LinearConfig::new(d_input, d_output)
         .with_bias(false)
-        .with_initializer(Initializer::Normal { mean: 0.0, std: 0.02 })
+        .with_initializer(Initializer::Normal {
+            mean: 0.0,
+            std: 0.02,
+        })
         .init(device);
     if bias {
         linear.bias = Some(Initializer::Zeros.init([d_output], device));

@@ -13,10 +13,12 @@ use serde_json::Value;
 pub fn stack_modalities(batch: &Batch, spec: &EncoderSpec) -> Result<Tensor<4>, ComponentError> {
     let mut maps = Vec::with_capacity(spec.modalities.len());
     for m in &spec.modalities {
-        let got = batch.modality(&m.name).ok_or_else(|| ComponentError::Bands {
-            component: format!("encoder '{}'", spec.name),
-            message: format!("the batch has no '{}' modality", m.name),
-        })?;
+        let got = batch
+            .modality(&m.name)
+            .ok_or_else(|| ComponentError::Bands {
+                component: format!("encoder '{}'", spec.name),
+                message: format!("the batch has no '{}' modality", m.name),
+            })?;
         maps.push(got.first_frame());
     }
     if maps.is_empty() {
@@ -25,7 +27,11 @@ pub fn stack_modalities(batch: &Batch, spec: &EncoderSpec) -> Result<Tensor<4>, 
             message: "the encoder declares no input modality".into(),
         });
     }
-    Ok(if maps.len() == 1 { maps.pop().unwrap() } else { Tensor::cat(maps, 1) })
+    Ok(if maps.len() == 1 {
+        maps.pop().unwrap()
+    } else {
+        Tensor::cat(maps, 1)
+    })
 }
 
 /// The modalities a band-agnostic encoder declares, from its `bands` config key.
@@ -36,41 +42,68 @@ pub fn stack_modalities(batch: &Batch, spec: &EncoderSpec) -> Result<Tensor<4>, 
 ///   it lacks are zero-filled later by the `band_match` preprocessing step.
 ///
 /// `component` names the encoder in errors (e.g. `encoder 'vit'`).
-pub fn resolve_modalities(component: &str, bands: &Value, dataset: &DatasetSpec) -> Result<Vec<ModalitySpec>, ComponentError> {
-    let err = |message: String| ComponentError::Config { component: component.to_string(), message };
+pub fn resolve_modalities(
+    component: &str,
+    bands: &Value,
+    dataset: &DatasetSpec,
+) -> Result<Vec<ModalitySpec>, ComponentError> {
+    let err = |message: String| ComponentError::Config {
+        component: component.to_string(),
+        message,
+    };
     match bands {
         Value::Null => {
             let mods: Vec<ModalitySpec> = dataset
                 .modalities
                 .iter()
-                .map(|m| ModalitySpec { name: m.name.clone(), bands: m.bands.clone() })
+                .map(|m| ModalitySpec {
+                    name: m.name.clone(),
+                    bands: m.bands.clone(),
+                })
                 .collect();
             if mods.iter().all(|m| m.bands.is_empty()) {
-                return Err(err(format!("bands: null takes the dataset's bands, but dataset '{}' declares none", dataset.name)));
+                return Err(err(format!(
+                    "bands: null takes the dataset's bands, but dataset '{}' declares none",
+                    dataset.name
+                )));
             }
             Ok(mods)
         }
         Value::Object(map) => {
             let mut mods = Vec::with_capacity(map.len());
             for (name, list) in map {
-                let names = list.as_array().ok_or_else(|| err(format!("bands.{name}: expected a list of band names")))?;
+                let names = list
+                    .as_array()
+                    .ok_or_else(|| err(format!("bands.{name}: expected a list of band names")))?;
                 let known = dataset.modalities.iter().find(|m| &m.name == name);
                 let mut bands = Vec::with_capacity(names.len());
                 for b in names {
-                    let b = b.as_str().ok_or_else(|| err(format!("bands.{name}: expected band names (strings), got {b}")))?;
-                    let found = known.and_then(|m| m.bands.iter().find(|x| x.name.eq_ignore_ascii_case(b)));
+                    let b = b.as_str().ok_or_else(|| {
+                        err(format!(
+                            "bands.{name}: expected band names (strings), got {b}"
+                        ))
+                    })?;
+                    let found =
+                        known.and_then(|m| m.bands.iter().find(|x| x.name.eq_ignore_ascii_case(b)));
                     bands.push(found.cloned().unwrap_or_else(|| Band::named(b)));
                 }
                 if bands.is_empty() {
                     return Err(err(format!("bands.{name}: empty band list")));
                 }
-                mods.push(ModalitySpec { name: name.clone(), bands });
+                mods.push(ModalitySpec {
+                    name: name.clone(),
+                    bands,
+                });
             }
             if mods.is_empty() {
-                return Err(err("bands: empty map; use null for all dataset bands".into()));
+                return Err(err(
+                    "bands: empty map; use null for all dataset bands".into()
+                ));
             }
             Ok(mods)
         }
-        other => Err(err(format!("bands: expected null or a map {{modality: [band, ...]}}, got {other}"))),
+        other => Err(err(format!(
+            "bands: expected null or a map {{modality: [band, ...]}}, got {other}"
+        ))),
     }
 }

@@ -21,7 +21,10 @@ pub struct Mlp {
 impl Mlp {
     /// An MLP with `hidden` units.
     pub fn new(dim: usize, hidden: usize, device: &Device) -> Self {
-        Self { fc1: timm_linear(dim, hidden, true, device), fc2: timm_linear(hidden, dim, true, device) }
+        Self {
+            fc1: timm_linear(dim, hidden, true, device),
+            fc2: timm_linear(hidden, dim, true, device),
+        }
     }
 
     /// (…, D) → (…, D).

@@ -43,7 +43,9 @@ pub enum PyramidOp {
 }
 
 fn deconv2x(c: usize, device: &Device) -> ConvTranspose2d {
-    ConvTranspose2dConfig::new([c, c], [2, 2]).with_stride([2, 2]).init(device)
+    ConvTranspose2dConfig::new([c, c], [2, 2])
+        .with_stride([2, 2])
+        .init(device)
 }
 
 /// mmseg's `Feature2Pyramid` neck as Pangaea's UPerNet applies it to single-scale (ViT) encoders:
@@ -81,16 +83,26 @@ impl Feature2Pyramid {
 
     /// Spatial scale factor per map.
     pub fn scales(&self) -> Vec<f32> {
-        (0..self.ops.len()).map(|i| pyramid_scale(i, self.ops.len())).collect()
+        (0..self.ops.len())
+            .map(|i| pyramid_scale(i, self.ops.len()))
+            .collect()
     }
 
     /// Rescales each map; `maps.len()` must equal the number of maps the neck was built for.
     pub fn forward(&self, maps: Vec<Tensor<4>>) -> Vec<Tensor<4>> {
-        assert_eq!(maps.len(), self.ops.len(), "Feature2Pyramid built for {} maps, got {}", self.ops.len(), maps.len());
+        assert_eq!(
+            maps.len(),
+            self.ops.len(),
+            "Feature2Pyramid built for {} maps, got {}",
+            self.ops.len(),
+            maps.len()
+        );
         maps.into_iter()
             .zip(&self.ops)
             .map(|(x, op)| match op {
-                PyramidOp::Up4(up) => up.deconv2.forward(gelu(up.bn.forward(up.deconv1.forward(x)))),
+                PyramidOp::Up4(up) => up
+                    .deconv2
+                    .forward(gelu(up.bn.forward(up.deconv1.forward(x)))),
                 PyramidOp::Up2(deconv) => deconv.forward(x),
                 PyramidOp::Identity(_) => x,
                 PyramidOp::Down2(pool) => pool.forward(x),

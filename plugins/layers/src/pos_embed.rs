@@ -12,9 +12,14 @@ use eobench_core::burn::tensor::{Device, Tensor, TensorData};
 /// # Panics
 /// If `dim` is not a multiple of 4.
 pub fn sincos_2d_pos_embed(dim: usize, grid_h: usize, grid_w: usize, cls: bool) -> Vec<f32> {
-    assert!(dim.is_multiple_of(4), "2-D sin-cos position embedding needs dim divisible by 4, got {dim}");
+    assert!(
+        dim.is_multiple_of(4),
+        "2-D sin-cos position embedding needs dim divisible by 4, got {dim}"
+    );
     let quarter = dim / 4;
-    let omega: Vec<f64> = (0..quarter).map(|k| 1.0 / 10000f64.powf(k as f64 / quarter as f64)).collect();
+    let omega: Vec<f64> = (0..quarter)
+        .map(|k| 1.0 / 10000f64.powf(k as f64 / quarter as f64))
+        .collect();
     let mut out = Vec::with_capacity((grid_h * grid_w + usize::from(cls)) * dim);
     if cls {
         out.extend(std::iter::repeat_n(0.0f32, dim));
@@ -34,7 +39,16 @@ pub fn sincos_2d_pos_embed(dim: usize, grid_h: usize, grid_w: usize, cls: bool) 
 }
 
 /// [`sincos_2d_pos_embed`] as a (1, N [+1], dim) tensor, the shape timm-style `pos_embed` has.
-pub fn sincos_2d_pos_embed_tensor(dim: usize, grid_h: usize, grid_w: usize, cls: bool, device: &Device) -> Tensor<3> {
+pub fn sincos_2d_pos_embed_tensor(
+    dim: usize,
+    grid_h: usize,
+    grid_w: usize,
+    cls: bool,
+    device: &Device,
+) -> Tensor<3> {
     let n = grid_h * grid_w + usize::from(cls);
-    Tensor::from_data(TensorData::new(sincos_2d_pos_embed(dim, grid_h, grid_w, cls), [1, n, dim]), device)
+    Tensor::from_data(
+        TensorData::new(sincos_2d_pos_embed(dim, grid_h, grid_w, cls), [1, n, dim]),
+        device,
+    )
 }

@@ -12,6 +12,8 @@ pub fn resize_bilinear(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
     if [h, w] == size {
         return x;
     }
-    let options = InterpolateOptions::new(InterpolateMode::Bilinear).with_align_corners(false).with_output_size(size);
+    let options = InterpolateOptions::new(InterpolateMode::Bilinear)
+        .with_align_corners(false)
+        .with_output_size(size);
     interpolate(x, options)
 }

@@ -15,7 +15,9 @@ pub fn dataset_spec(modalities: &[(&str, usize)], img_size: usize) -> DatasetSpe
             .iter()
             .map(|(name, n)| DatasetModality {
                 name: name.to_string(),
-                bands: (0..*n).map(|i| Band::named(format!("{name}_{i}"))).collect(),
+                bands: (0..*n)
+                    .map(|i| Band::named(format!("{name}_{i}")))
+                    .collect(),
                 mean: vec![0.0; *n],
                 std: vec![1.0; *n],
             })
@@ -36,9 +38,17 @@ pub fn random_batch(spec: &EncoderSpec, b: usize, size: usize, device: &Device) 
         .map(|m| BatchModality {
             name: m.name.clone(),
             bands: m.bands.clone(),
-            data: Tensor::random([b, 1, m.bands.len(), size, size], Distribution::Normal(0.0, 1.0), device),
+            data: Tensor::random(
+                [b, 1, m.bands.len(), size, size],
+                Distribution::Normal(0.0, 1.0),
+                device,
+            ),
             dates: vec![],
         })
         .collect();
-    Batch { ids: (0..b).map(|i| format!("s{i}")).collect(), modalities, target: None }
+    Batch {
+        ids: (0..b).map(|i| format!("s{i}")).collect(),
+        modalities,
+        target: None,
+    }
 }

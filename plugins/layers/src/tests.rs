@@ -10,7 +10,10 @@ use eobench_core::sample::{Batch, BatchModality};
 use super::*;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
 }
 
 fn close(a: &[f32], b: &[f32], tol: f32) {
@@ -22,7 +25,10 @@ fn close(a: &[f32], b: &[f32], tol: f32) {
 
 fn arange<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
     let n: usize = shape.iter().product();
-    Tensor::from_data(TensorData::new((0..n).map(|v| v as f32).collect::<Vec<_>>(), shape), device)
+    Tensor::from_data(
+        TensorData::new((0..n).map(|v| v as f32).collect::<Vec<_>>(), shape),
+        device,
+    )
 }
 
 #[test]
@@ -36,15 +42,24 @@ fn sincos_matches_hand_computed_mae_entries() {
     // Token (row 1, col 2) = patch index 5 → offset (1 + 5)·8; first half encodes the column.
     let t = &pe[48..56];
     let want = [
-        2f64.sin(), 0.02f64.sin(), 2f64.cos(), 0.02f64.cos(),
-        1f64.sin(), 0.01f64.sin(), 1f64.cos(), 0.01f64.cos(),
+        2f64.sin(),
+        0.02f64.sin(),
+        2f64.cos(),
+        0.02f64.cos(),
+        1f64.sin(),
+        0.01f64.sin(),
+        1f64.cos(),
+        0.01f64.cos(),
     ];
     close(t, &want.map(|v| v as f32), 1e-6);
     // Without cls the table starts at patch 0.
     let plain = sincos_2d_pos_embed(8, 2, 3, false);
     assert_eq!(&plain[..], &pe[8..]);
     let dev = Device::flex();
-    assert_eq!(sincos_2d_pos_embed_tensor(8, 2, 3, true, &dev).dims(), [1, 7, 8]);
+    assert_eq!(
+        sincos_2d_pos_embed_tensor(8, 2, 3, true, &dev).dims(),
+        [1, 7, 8]
+    );
 }
 
 #[test]
@@ -66,7 +81,10 @@ fn tokens_to_map_is_row_major_and_round_trips() {
         for n in 0..h * w {
             for ci in 0..c {
                 let (r, col) = (n / w, n % w);
-                assert_eq!(t[(bi * h * w + n) * c + ci], m[((bi * c + ci) * h + r) * w + col]);
+                assert_eq!(
+                    t[(bi * h * w + n) * c + ci],
+                    m[((bi * c + ci) * h + r) * w + col]
+                );
             }
         }
     }
@@ -80,14 +98,26 @@ fn feature2pyramid_rescales_four_maps_by_4_2_1_half() {
     let dev = Device::flex();
     let neck = Feature2Pyramid::new(&[8, 8, 8, 8], &dev);
     assert_eq!(neck.scales(), vec![4.0, 2.0, 1.0, 0.5]);
-    let maps = (0..4).map(|_| Tensor::<4>::ones([2, 8, 4, 4], &dev)).collect();
+    let maps = (0..4)
+        .map(|_| Tensor::<4>::ones([2, 8, 4, 4], &dev))
+        .collect();
     let dims: Vec<[usize; 4]> = neck.forward(maps).iter().map(|m| m.dims()).collect();
-    assert_eq!(dims, vec![[2, 8, 16, 16], [2, 8, 8, 8], [2, 8, 4, 4], [2, 8, 2, 2]]);
+    assert_eq!(
+        dims,
+        vec![[2, 8, 16, 16], [2, 8, 8, 8], [2, 8, 4, 4], [2, 8, 2, 2]]
+    );
     // Params: ×4 = 2 ConvT (8·8·2·2 + 8) + BN; ×2 = 1 ConvT; ×1 and ×0.5 none. burn's
     // `num_params` counts BatchNorm's running mean/var too: 4·C per BN (torch counts 2·C).
     let convt = 8 * 8 * 4 + 8;
     assert_eq!(neck.num_params(), 3 * convt + 4 * 8);
-    assert_eq!((pyramid_scale(0, 1), pyramid_scale(1, 2), pyramid_scale(2, 3)), (4.0, 1.0, 1.0));
+    assert_eq!(
+        (
+            pyramid_scale(0, 1),
+            pyramid_scale(1, 2),
+            pyramid_scale(2, 3)
+        ),
+        (4.0, 1.0, 1.0)
+    );
 }
 
 #[test]
@@ -101,11 +131,21 @@ fn drop_path_is_identity_unless_training_on_autodiff() {
     let x = Tensor::<3>::ones([64, 2, 3], &ad);
     let active = values(dp.forward(x.clone()));
     // Every sample is either dropped (all 0) or kept and scaled by 1/keep = 10.
-    assert!(active.chunks(6).all(|s| s.iter().all(|v| *v == 0.0) || s.iter().all(|v| (v - 10.0).abs() < 1e-4)));
-    assert!(active.contains(&0.0), "p = 0.9 over 64 samples dropped nothing");
+    assert!(
+        active
+            .chunks(6)
+            .all(|s| s.iter().all(|v| *v == 0.0) || s.iter().all(|v| (v - 10.0).abs() < 1e-4))
+    );
+    assert!(
+        active.contains(&0.0),
+        "p = 0.9 over 64 samples dropped nothing"
+    );
     let frozen = DropPath::new(0.9).freeze();
     assert_eq!(values(frozen.forward(x.clone())), vec![1.0; 64 * 6]);
-    let sched: Vec<f32> = drop_path_schedule(0.3, 4).iter().map(|v| *v as f32).collect();
+    let sched: Vec<f32> = drop_path_schedule(0.3, 4)
+        .iter()
+        .map(|v| *v as f32)
+        .collect();
     close(&sched, &[0.0, 0.1, 0.2, 0.3], 1e-7);
     assert_eq!(drop_path_schedule(0.3, 1), vec![0.0]);
 }
@@ -115,8 +155,14 @@ fn dropout2d_drops_whole_channels_only_when_training() {
     let ad = Device::flex().autodiff();
     let x = Tensor::<4>::ones([4, 16, 3, 3], &ad);
     let out = values(Dropout2d::new(0.5).forward(x.clone()));
-    assert!(out.chunks(9).all(|m| m.iter().all(|v| *v == 0.0) || m.iter().all(|v| (v - 2.0).abs() < 1e-5)));
-    assert_eq!(values(Dropout2d::new(0.5).freeze().forward(x)), vec![1.0; 4 * 16 * 9]);
+    assert!(
+        out.chunks(9)
+            .all(|m| m.iter().all(|v| *v == 0.0) || m.iter().all(|v| (v - 2.0).abs() < 1e-5))
+    );
+    assert_eq!(
+        values(Dropout2d::new(0.5).freeze().forward(x)),
+        vec![1.0; 4 * 16 * 9]
+    );
 }
 
 #[test]
@@ -134,14 +180,21 @@ fn attention_matches_manual_softmax_per_head() {
     let dev = Device::flex();
     let (b, n, d, h) = (2, 5, 8, 2);
     let attn = Attention::new(d, h, true, &dev);
-    let x = Tensor::<3>::random([b, n, d], eobench_core::burn::tensor::Distribution::Normal(0.0, 1.0), &dev);
+    let x = Tensor::<3>::random(
+        [b, n, d],
+        eobench_core::burn::tensor::Distribution::Normal(0.0, 1.0),
+        &dev,
+    );
     let got = attn.forward(x.clone());
     // Manual: qkv channels are laid out as (3, heads, head_dim).
     let hd = d / h;
     let qkv = attn.qkv.forward(x);
     let mut heads = Vec::new();
     for hi in 0..h {
-        let part = |k: usize| qkv.clone().slice([0..b, 0..n, (k * d + hi * hd)..(k * d + (hi + 1) * hd)]);
+        let part = |k: usize| {
+            qkv.clone()
+                .slice([0..b, 0..n, (k * d + hi * hd)..(k * d + (hi + 1) * hd)])
+        };
         let (q, kk, v) = (part(0), part(1), part(2));
         let scores = q.matmul(kk.swap_dims(1, 2)) / (hd as f64).sqrt();
         heads.push(softmax(scores, 2).matmul(v));
@@ -157,14 +210,21 @@ fn block_and_patch_embed_shapes_and_param_counts() {
     let x = Tensor::<3>::zeros([2, 5, 16], &dev);
     assert_eq!(block.forward(x).dims(), [2, 5, 16]);
     let (d, hid) = (16, 64);
-    let expected = 2 * (2 * d) + (d * 3 * d + 3 * d) + (d * d + d) + (d * hid + hid) + (hid * d + d);
+    let expected =
+        2 * (2 * d) + (d * 3 * d + 3 * d) + (d * d + d) + (d * hid + hid) + (hid * d + d);
     assert_eq!(block.num_params(), expected);
     let pe = PatchEmbed::new(3, 16, 4, &dev);
-    assert_eq!(pe.forward(Tensor::zeros([2, 3, 8, 12], &dev)).dims(), [2, 6, 16]);
+    assert_eq!(
+        pe.forward(Tensor::zeros([2, 3, 8, 12], &dev)).dims(),
+        [2, 6, 16]
+    );
     assert_eq!(pe.grid(8, 12), [2, 3]);
     assert_eq!(pe.num_params(), 3 * 16 * 16 + 16);
     let cba = ConvBnAct::new(3, 5, 3, Activation::Gelu, &dev);
-    assert_eq!(cba.forward(Tensor::zeros([1, 3, 7, 7], &dev)).dims(), [1, 5, 7, 7]);
+    assert_eq!(
+        cba.forward(Tensor::zeros([1, 3, 7, 7], &dev)).dims(),
+        [1, 5, 7, 7]
+    );
     assert_eq!(cba.num_params(), 3 * 5 * 9 + 5 + 4 * 5); // BN: gamma, beta + running stats
 }
 
@@ -173,7 +233,10 @@ fn spec(mods: &[(&str, &[&str])]) -> EncoderSpec {
         name: "t".into(),
         modalities: mods
             .iter()
-            .map(|(n, b)| ModalitySpec { name: n.to_string(), bands: b.iter().map(|x| Band::named(*x)).collect() })
+            .map(|(n, b)| ModalitySpec {
+                name: n.to_string(),
+                bands: b.iter().map(|x| Band::named(*x)).collect(),
+            })
             .collect(),
         input_size: 2,
         patch_size: None,
@@ -198,12 +261,27 @@ fn stack_modalities_concatenates_first_frames_in_spec_order() {
             dates: vec![],
         }
     };
-    let batch = Batch { ids: vec!["a".into()], modalities: vec![modality("optical", 2, 0.0), modality("sar", 1, 100.0)], target: None };
-    let x = stack_modalities(&batch, &spec(&[("sar", &["sar0"]), ("optical", &["optical0", "optical1"])])).unwrap();
+    let batch = Batch {
+        ids: vec!["a".into()],
+        modalities: vec![modality("optical", 2, 0.0), modality("sar", 1, 100.0)],
+        target: None,
+    };
+    let x = stack_modalities(
+        &batch,
+        &spec(&[("sar", &["sar0"]), ("optical", &["optical0", "optical1"])]),
+    )
+    .unwrap();
     assert_eq!(x.dims(), [1, 3, 2, 2]);
     // sar first (spec order), frame 0 only.
-    assert_eq!(values(x), vec![100.0, 101.0, 102.0, 103.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
-    let err = stack_modalities(&batch, &spec(&[("dem", &["h"])])).unwrap_err().to_string();
+    assert_eq!(
+        values(x),
+        vec![
+            100.0, 101.0, 102.0, 103.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0
+        ]
+    );
+    let err = stack_modalities(&batch, &spec(&[("dem", &["h"])]))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no 'dem' modality"), "{err}");
 }
 
@@ -213,7 +291,13 @@ fn resolve_modalities_takes_dataset_bands_or_a_selection() {
         name: "d".into(),
         modalities: vec![DatasetModality {
             name: "optical".into(),
-            bands: vec![Band { wavelength_um: Some(0.49), ..Band::named("B2") }, Band::named("B3")],
+            bands: vec![
+                Band {
+                    wavelength_um: Some(0.49),
+                    ..Band::named("B2")
+                },
+                Band::named("B3"),
+            ],
             mean: vec![0.0; 2],
             std: vec![1.0; 2],
         }],
@@ -224,9 +308,19 @@ fn resolve_modalities_takes_dataset_bands_or_a_selection() {
     };
     let all = resolve_modalities("encoder 'x'", &serde_json::Value::Null, &ds).unwrap();
     assert_eq!(all[0].bands.len(), 2);
-    let sel = resolve_modalities("encoder 'x'", &serde_json::json!({"optical": ["b2", "B8"]}), &ds).unwrap();
+    let sel = resolve_modalities(
+        "encoder 'x'",
+        &serde_json::json!({"optical": ["b2", "B8"]}),
+        &ds,
+    )
+    .unwrap();
     assert_eq!(sel[0].bands[0].wavelength_um, Some(0.49));
     assert_eq!(sel[0].bands[1].name, "B8");
-    let err = resolve_modalities("encoder 'x'", &serde_json::json!(["B2"]), &ds).unwrap_err().to_string();
-    assert!(err.contains("encoder 'x'") && err.contains("bands"), "{err}");
+    let err = resolve_modalities("encoder 'x'", &serde_json::json!(["B2"]), &ds)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("encoder 'x'") && err.contains("bands"),
+        "{err}"
+    );
 }

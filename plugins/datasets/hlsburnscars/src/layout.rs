@@ -30,7 +30,10 @@ pub fn scan_split_dir(dir: &Path) -> Result<Vec<ScenePair>, ComponentError> {
     let mut scenes = std::collections::BTreeMap::new();
     let mut masks = std::collections::BTreeMap::new();
     for entry in entries {
-        let entry = entry.map_err(|e| ComponentError::File { path: dir.to_path_buf(), message: e.to_string() })?;
+        let entry = entry.map_err(|e| ComponentError::File {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(stem) = name.strip_suffix(SCENE_SUFFIX) {
             scenes.insert(stem.to_string(), entry.path());
@@ -55,17 +58,26 @@ pub fn scan_split_dir(dir: &Path) -> Result<Vec<ScenePair>, ComponentError> {
         .map(|(stem, scene)| {
             let mask = masks.remove(&stem).expect("checked above");
             let date = parse_date(&stem);
-            ScenePair { stem, scene, mask, date }
+            ScenePair {
+                stem,
+                scene,
+                mask,
+                date,
+            }
         })
         .collect())
 }
 
 /// `...HLS.S30.T10SEH.2018190.v1.4` → 2018, day 190.
 fn parse_date(stem: &str) -> Option<AcquisitionDate> {
-    let field = stem.split('.').find(|p| p.len() == 7 && p.chars().all(|c| c.is_ascii_digit()))?;
+    let field = stem
+        .split('.')
+        .find(|p| p.len() == 7 && p.chars().all(|c| c.is_ascii_digit()))?;
     let year: i32 = field[..4].parse().ok()?;
     let doy: u32 = field[4..].parse().ok()?;
-    (1..=366).contains(&doy).then(|| AcquisitionDate::from_year_doy(year, doy))
+    (1..=366)
+        .contains(&doy)
+        .then(|| AcquisitionDate::from_year_doy(year, doy))
 }
 
 #[cfg(test)]
@@ -86,10 +98,16 @@ mod tests {
         std::fs::write(dir.path().join("a.v1.4.mask.tif"), b"x").unwrap();
         std::fs::write(dir.path().join("b.v1.4_merged.tif"), b"x").unwrap();
         let err = scan_split_dir(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("b.v1.4_merged.tif") && err.contains("no mask"), "{err}");
+        assert!(
+            err.contains("b.v1.4_merged.tif") && err.contains("no mask"),
+            "{err}"
+        );
         std::fs::remove_file(dir.path().join("b.v1.4_merged.tif")).unwrap();
         std::fs::write(dir.path().join("c.v1.4.mask.tif"), b"x").unwrap();
         let err = scan_split_dir(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("c.v1.4.mask.tif") && err.contains("no scene"), "{err}");
+        assert!(
+            err.contains("c.v1.4.mask.tif") && err.contains("no scene"),
+            "{err}"
+        );
     }
 }

@@ -15,14 +15,24 @@ pub use layout::{ScenePair, scan_split_dir};
 
 use eobench_core::component::{ComponentError, Dataset, DatasetContext, parse_config};
 
-fn build_real(value: &serde_json::Value, ctx: &DatasetContext) -> Result<Box<dyn Dataset>, ComponentError> {
+fn build_real(
+    value: &serde_json::Value,
+    ctx: &DatasetContext,
+) -> Result<Box<dyn Dataset>, ComponentError> {
     let cfg: HlsBurnScarsConfig = parse_config("dataset", "hlsburnscars", value)?;
     Ok(Box::new(HlsBurnScars::open("hlsburnscars", cfg, ctx)?))
 }
 
-fn build_sample(value: &serde_json::Value, ctx: &DatasetContext) -> Result<Box<dyn Dataset>, ComponentError> {
+fn build_sample(
+    value: &serde_json::Value,
+    ctx: &DatasetContext,
+) -> Result<Box<dyn Dataset>, ComponentError> {
     let cfg: HlsBurnScarsConfig = parse_config("dataset", "hlsburnscars_sample", value)?;
-    Ok(Box::new(HlsBurnScars::open("hlsburnscars_sample", cfg, ctx)?))
+    Ok(Box::new(HlsBurnScars::open(
+        "hlsburnscars_sample",
+        cfg,
+        ctx,
+    )?))
 }
 
 eobench_registry::register_dataset!(

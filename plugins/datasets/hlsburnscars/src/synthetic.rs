@@ -24,21 +24,38 @@ pub struct SyntheticSpec {
 }
 
 /// The spec of the sample shipped in `plugins/datasets/hlsburnscars/sample/`.
-pub const SHIPPED_SAMPLE: SyntheticSpec = SyntheticSpec { n_train: 24, n_val: 8, size: 64, seed: 20181 };
+pub const SHIPPED_SAMPLE: SyntheticSpec = SyntheticSpec {
+    n_train: 24,
+    n_val: 8,
+    size: 64,
+    seed: 20181,
+};
 
 const BAND_MEAN: [f32; 6] = [0.0333, 0.0570, 0.0589, 0.2323, 0.1973, 0.1194];
 const BAND_STD: [f32; 6] = [0.0227, 0.0268, 0.0400, 0.0779, 0.0871, 0.0724];
 /// Multiplicative change of each band inside a burn scar (B2, B3, B4, B8A, B11, B12).
 const BURN_FACTOR: [f32; 6] = [1.0, 0.95, 1.1, 0.55, 1.25, 1.7];
-const TILES: [(&str, u32); 6] =
-    [("T10SEH", 10), ("T10SFF", 10), ("T11SKU", 11), ("T11SLT", 11), ("T12SUD", 12), ("T13SDA", 13)];
+const TILES: [(&str, u32); 6] = [
+    ("T10SEH", 10),
+    ("T10SFF", 10),
+    ("T11SKU", 11),
+    ("T11SLT", 11),
+    ("T12SUD", 12),
+    ("T13SDA", 13),
+];
 const NODATA: f32 = -9999.0;
 
 /// Writes `training/` and `validation/` under `root`.
 pub fn write_dataset(root: &Path, spec: SyntheticSpec) -> Result<(), RasterError> {
-    for (split, folder, n) in [(0u64, "training", spec.n_train), (1, "validation", spec.n_val)] {
+    for (split, folder, n) in [
+        (0u64, "training", spec.n_train),
+        (1, "validation", spec.n_val),
+    ] {
         let dir = root.join(folder);
-        std::fs::create_dir_all(&dir).map_err(|e| RasterError::Io { path: dir.clone(), source: e })?;
+        std::fs::create_dir_all(&dir).map_err(|e| RasterError::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
         let mut used = std::collections::BTreeSet::new();
         for i in 0..n {
             let mut rng = SplitMix64::derive(spec.seed, 7, split, i as u64);
@@ -65,7 +82,9 @@ fn noise(rng: &mut SplitMix64) -> f32 {
 
 /// Smooth field in about [−1, 1]: bilinear interpolation of a coarse random grid.
 fn smooth_field(rng: &mut SplitMix64, size: usize, cells: usize) -> Vec<f32> {
-    let grid: Vec<f32> = (0..(cells + 1) * (cells + 1)).map(|_| (rng.next_f64() * 2.0 - 1.0) as f32).collect();
+    let grid: Vec<f32> = (0..(cells + 1) * (cells + 1))
+        .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
+        .collect();
     let mut out = Vec::with_capacity(size * size);
     for y in 0..size {
         for x in 0..size {
@@ -89,15 +108,25 @@ fn scene(rng: &mut SplitMix64, size: usize, zone: u32) -> Result<(Raster, Raster
     // Burn scar: an ellipse, mostly near the centre (as in the real chips), sometimes absent.
     let burned = rng.next_f64() < 0.85;
     let s = size as f64;
-    let (cy, cx) = (s * (0.3 + 0.4 * rng.next_f64()), s * (0.3 + 0.4 * rng.next_f64()));
-    let (ry, rx) = (s * (0.08 + 0.17 * rng.next_f64()), s * (0.08 + 0.17 * rng.next_f64()));
+    let (cy, cx) = (
+        s * (0.3 + 0.4 * rng.next_f64()),
+        s * (0.3 + 0.4 * rng.next_f64()),
+    );
+    let (ry, rx) = (
+        s * (0.08 + 0.17 * rng.next_f64()),
+        s * (0.08 + 0.17 * rng.next_f64()),
+    );
     let inside = |y: usize, x: usize| {
         let dy = (y as f64 + 0.5 - cy) / ry;
         let dx = (x as f64 + 0.5 - cx) / rx;
         burned && dy * dy + dx * dx <= 1.0
     };
     // No-data: some scenes lose a strip of columns at the swath edge.
-    let nodata_cols = if rng.next_f64() < 0.25 { 2 + rng.below(5) as usize } else { 0 };
+    let nodata_cols = if rng.next_f64() < 0.25 {
+        2 + rng.below(5) as usize
+    } else {
+        0
+    };
     let is_nodata = |x: usize| x >= size - nodata_cols;
 
     let mut data = vec![0f32; 6 * n];

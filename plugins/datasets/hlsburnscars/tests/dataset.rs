@@ -19,12 +19,24 @@ fn repo() -> PathBuf {
 }
 
 fn open(root: &Path, split: Split) -> Result<HlsBurnScars, String> {
-    let ctx = DatasetContext { split, base_dir: &repo() };
+    let ctx = DatasetContext {
+        split,
+        base_dir: &repo(),
+    };
     HlsBurnScars::open("hlsburnscars", config(root), &ctx).map_err(|e| e.to_string())
 }
 
 fn small(dir: &Path) {
-    write_dataset(dir, SyntheticSpec { n_train: 10, n_val: 3, size: 16, seed: 1 }).unwrap();
+    write_dataset(
+        dir,
+        SyntheticSpec {
+            n_train: 10,
+            n_val: 3,
+            size: 16,
+            seed: 1,
+        },
+    )
+    .unwrap();
 }
 
 #[test]
@@ -48,8 +60,15 @@ fn pangaea_split_sizes_and_sample_contents() {
 
 #[test]
 fn missing_root_names_url_layout_and_override() {
-    let err = open(Path::new("/nonexistent/hls"), Split::Train).err().unwrap();
-    assert!(err.contains("/nonexistent/hls") && err.contains("huggingface.co") && err.contains("dataset.root="), "{err}");
+    let err = open(Path::new("/nonexistent/hls"), Split::Train)
+        .err()
+        .unwrap();
+    assert!(
+        err.contains("/nonexistent/hls")
+            && err.contains("huggingface.co")
+            && err.contains("dataset.root="),
+        "{err}"
+    );
     assert!(err.contains("training/"), "{err}");
 }
 
@@ -66,11 +85,30 @@ fn wrong_band_count_and_corrupt_files_are_named() {
     let three = Raster::new(3, 16, 16, RasterData::F32(vec![0.1; 3 * 256])).unwrap();
     write_geotiff(&victim, &three).unwrap();
     // train and val partition training/: exactly one of them holds the victim and must refuse it.
-    let errors: Vec<String> = [Split::Train, Split::Val].into_iter().filter_map(|s| open(dir.path(), s).err()).collect();
+    let errors: Vec<String> = [Split::Train, Split::Val]
+        .into_iter()
+        .filter_map(|s| open(dir.path(), s).err())
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let name = victim.file_name().unwrap().to_str().unwrap();
-    assert!(errors[0].contains(name) && errors[0].contains("has 3 bands"), "{}", errors[0]);
+    assert!(
+        errors[0].contains(name) && errors[0].contains("has 3 bands"),
+        "{}",
+        errors[0]
+    );
     assert!(open(dir.path(), Split::Test).is_ok());
+
+    // Digital numbers instead of reflectance: refused by dtype, naming the file.
+    let int16 = Raster::new(6, 16, 16, RasterData::I16(vec![500; 6 * 256])).unwrap();
+    write_geotiff(&victim, &int16).unwrap();
+    let errors: Vec<String> = [Split::Train, Split::Val]
+        .into_iter()
+        .filter_map(|s| open(dir.path(), s).err())
+        .collect();
+    assert!(
+        errors.len() == 1 && errors[0].contains(name) && errors[0].contains("int16"),
+        "{errors:?}"
+    );
 
     let bytes = std::fs::read(&victim).unwrap();
     std::fs::write(&victim, &bytes[..bytes.len() / 2]).unwrap();
@@ -87,7 +125,10 @@ fn wrong_band_count_and_corrupt_files_are_named() {
             }
         }
     }
-    assert!(messages.contains(victim.file_name().unwrap().to_str().unwrap()), "{messages}");
+    assert!(
+        messages.contains(victim.file_name().unwrap().to_str().unwrap()),
+        "{messages}"
+    );
 }
 
 #[test]
@@ -96,14 +137,21 @@ fn shipped_sample_is_what_the_generator_writes() {
     write_dataset(dir.path(), SHIPPED_SAMPLE).unwrap();
     let shipped = repo().join("plugins/datasets/hlsburnscars/sample");
     for folder in ["training", "validation"] {
-        let mut names: Vec<_> = std::fs::read_dir(dir.path().join(folder)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path().join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         names.sort();
         assert_eq!(names.len(), if folder == "training" { 48 } else { 16 });
         for name in names {
             let fresh = std::fs::read(dir.path().join(folder).join(&name)).unwrap();
-            let committed = std::fs::read(shipped.join(folder).join(&name))
-                .unwrap_or_else(|e| panic!("{folder}/{name:?} missing from the shipped sample: {e}"));
-            assert!(fresh == committed, "{folder}/{name:?} differs from the generator output: regenerate with the make_sample example");
+            let committed = std::fs::read(shipped.join(folder).join(&name)).unwrap_or_else(|e| {
+                panic!("{folder}/{name:?} missing from the shipped sample: {e}")
+            });
+            assert!(
+                fresh == committed,
+                "{folder}/{name:?} differs from the generator output: regenerate with the make_sample example"
+            );
         }
     }
 }

@@ -15,19 +15,31 @@ pub struct UPerNetConfig {
 
 impl Default for UPerNetConfig {
     fn default() -> Self {
-        Self { channels: 512, pool_scales: vec![1, 2, 3, 6], dropout: 0.1 }
+        Self {
+            channels: 512,
+            pool_scales: vec![1, 2, 3, 6],
+            dropout: 0.1,
+        }
     }
 }
 
 impl UPerNetConfig {
     /// Checks every key; errors name the key.
     pub fn validate(&self) -> Result<(), ComponentError> {
-        let err = |message: String| Err(ComponentError::Config { component: "decoder 'seg_upernet'".into(), message });
+        let err = |message: String| {
+            Err(ComponentError::Config {
+                component: "decoder 'seg_upernet'".into(),
+                message,
+            })
+        };
         if self.channels == 0 {
             return err("channels must be positive".into());
         }
         if self.pool_scales.is_empty() || self.pool_scales.contains(&0) {
-            return err(format!("pool_scales {:?} must be a non-empty list of positive sizes", self.pool_scales));
+            return err(format!(
+                "pool_scales {:?} must be a non-empty list of positive sizes",
+                self.pool_scales
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return err(format!("dropout {} must be in [0, 1)", self.dropout));

@@ -7,13 +7,22 @@ mod model;
 pub use config::UPerNetConfig;
 pub use model::{PpmBranch, UPerNet};
 
-use eobench_core::component::{ComponentError, Decoder, DecoderContext, ModuleDecoder, parse_config};
+use eobench_core::component::{
+    ComponentError, Decoder, DecoderContext, ModuleDecoder, parse_config,
+};
 
 /// The factory the registry calls: parse, validate against the encoder, build.
-pub fn build(value: &serde_json::Value, ctx: &DecoderContext) -> Result<Box<dyn Decoder>, ComponentError> {
+pub fn build(
+    value: &serde_json::Value,
+    ctx: &DecoderContext,
+) -> Result<Box<dyn Decoder>, ComponentError> {
     let cfg: UPerNetConfig = parse_config("decoder", "seg_upernet", value)?;
     let model = UPerNet::new(&cfg, ctx)?;
-    Ok(Box::new(ModuleDecoder::new("seg_upernet", ctx.num_classes, model)))
+    Ok(Box::new(ModuleDecoder::new(
+        "seg_upernet",
+        ctx.num_classes,
+        model,
+    )))
 }
 
 eobench_registry::register_decoder!(

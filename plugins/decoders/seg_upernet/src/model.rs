@@ -48,10 +48,16 @@ impl UPerNet {
     pub fn new(cfg: &UPerNetConfig, ctx: &DecoderContext) -> Result<Self, ComponentError> {
         cfg.validate()?;
         let enc = ctx.encoder;
-        let shape_err = |message: String| ComponentError::Shape { component: "decoder 'seg_upernet'".into(), message };
+        let shape_err = |message: String| ComponentError::Shape {
+            component: "decoder 'seg_upernet'".into(),
+            message,
+        };
         let dims = &enc.output_dims;
         if dims.is_empty() || dims.contains(&0) {
-            return Err(shape_err(format!("encoder '{}' declares output dims {dims:?}; need at least one map", enc.name)));
+            return Err(shape_err(format!(
+                "encoder '{}' declares output dims {dims:?}; need at least one map",
+                enc.name
+            )));
         }
         if enc.output_strides.len() != dims.len() {
             return Err(shape_err(format!(
@@ -62,7 +68,10 @@ impl UPerNet {
             )));
         }
         if ctx.num_classes == 0 {
-            return Err(ComponentError::Config { component: "decoder 'seg_upernet'".into(), message: "num_classes is 0".into() });
+            return Err(ComponentError::Config {
+                component: "decoder 'seg_upernet'".into(),
+                message: "num_classes is 0".into(),
+            });
         }
         let device = ctx.device;
         let c = cfg.channels;
@@ -83,8 +92,13 @@ impl UPerNet {
             neck,
             psp_modules,
             bottleneck: ConvBnAct::new(last + cfg.pool_scales.len() * c, c, 3, relu, device),
-            lateral_convs: dims[..n - 1].iter().map(|&d| ConvBnAct::new(d, c, 1, relu, device)).collect(),
-            fpn_convs: (0..n - 1).map(|_| ConvBnAct::new(c, c, 3, relu, device)).collect(),
+            lateral_convs: dims[..n - 1]
+                .iter()
+                .map(|&d| ConvBnAct::new(d, c, 1, relu, device))
+                .collect(),
+            fpn_convs: (0..n - 1)
+                .map(|_| ConvBnAct::new(c, c, 3, relu, device))
+                .collect(),
             fpn_bottleneck: ConvBnAct::new(n * c, c, 3, relu, device),
             dropout: Dropout2d::new(cfg.dropout),
             conv_seg: Conv2dConfig::new([c, ctx.num_classes], [1, 1]).init(device),
@@ -96,7 +110,10 @@ impl UPerNet {
         let mut parts = Vec::with_capacity(self.psp_modules.len() + 1);
         parts.push(x.clone());
         for branch in &self.psp_modules {
-            parts.push(resize_bilinear(branch.conv.forward(branch.pool.forward(x.clone())), [h, w]));
+            parts.push(resize_bilinear(
+                branch.conv.forward(branch.pool.forward(x.clone())),
+                [h, w],
+            ));
         }
         self.bottleneck.forward(Tensor::cat(parts, 1))
     }
@@ -114,9 +131,18 @@ impl DecoderModel for UPerNet {
             None => features,
         };
         let n = maps.len();
-        assert_eq!(n, self.lateral_convs.len() + 1, "seg_upernet was built for {} maps, got {n}", self.lateral_convs.len() + 1);
+        assert_eq!(
+            n,
+            self.lateral_convs.len() + 1,
+            "seg_upernet was built for {} maps, got {n}",
+            self.lateral_convs.len() + 1
+        );
         let last = maps.pop().expect("at least one map");
-        let mut laterals: Vec<Tensor<4>> = maps.into_iter().zip(&self.lateral_convs).map(|(x, conv)| conv.forward(x)).collect();
+        let mut laterals: Vec<Tensor<4>> = maps
+            .into_iter()
+            .zip(&self.lateral_convs)
+            .map(|(x, conv)| conv.forward(x))
+            .collect();
         laterals.push(self.psp_forward(last));
         // Top-down: each level adds the upsampled coarser one.
         for i in (1..n).rev() {
@@ -124,7 +150,11 @@ impl DecoderModel for UPerNet {
             laterals[i - 1] = laterals[i - 1].clone() + up;
         }
         let top = laterals.pop().expect("psp level");
-        let mut outs: Vec<Tensor<4>> = laterals.into_iter().zip(&self.fpn_convs).map(|(x, conv)| conv.forward(x)).collect();
+        let mut outs: Vec<Tensor<4>> = laterals
+            .into_iter()
+            .zip(&self.fpn_convs)
+            .map(|(x, conv)| conv.forward(x))
+            .collect();
         outs.push(top);
         let size = hw(&outs[0]);
         let outs = outs.into_iter().map(|x| resize_bilinear(x, size)).collect();

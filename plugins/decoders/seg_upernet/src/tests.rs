@@ -25,23 +25,42 @@ fn features(spec: &EncoderSpec, b: usize, input: usize, device: &Device) -> Vec<
     spec.output_dims
         .iter()
         .zip(&spec.output_strides)
-        .map(|(&c, &s)| Tensor::random([b, c, input / s, input / s], Distribution::Normal(0.0, 1.0), device))
+        .map(|(&c, &s)| {
+            Tensor::random(
+                [b, c, input / s, input / s],
+                Distribution::Normal(0.0, 1.0),
+                device,
+            )
+        })
         .collect()
 }
 
 fn logits_dims(dims: &[usize], strides: &[usize]) -> [usize; 4] {
     let device = Device::flex();
     let spec = enc(dims, strides);
-    let ctx = DecoderContext { device: &device, encoder: &spec, num_classes: 3 };
-    let dec = build(&json!({"channels": 16, "pool_scales": [1, 2, 3, 6], "dropout": 0.1}), &ctx).unwrap();
-    let feats = Features { maps: features(&spec, 2, 32, &device) };
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: &spec,
+        num_classes: 3,
+    };
+    let dec = build(
+        &json!({"channels": 16, "pool_scales": [1, 2, 3, 6], "dropout": 0.1}),
+        &ctx,
+    )
+    .unwrap();
+    let feats = Features {
+        maps: features(&spec, 2, 32, &device),
+    };
     dec.forward(feats, [32, 32]).unwrap().dims()
 }
 
 #[test]
 fn vit_like_features_go_through_the_neck() {
     // 4 maps, stride 8 at 32² → 4×4; the neck makes 16, 8, 4, 2.
-    assert_eq!(logits_dims(&[16, 16, 16, 16], &[8, 8, 8, 8]), [2, 3, 32, 32]);
+    assert_eq!(
+        logits_dims(&[16, 16, 16, 16], &[8, 8, 8, 8]),
+        [2, 3, 32, 32]
+    );
 }
 
 #[test]
@@ -58,12 +77,32 @@ fn a_single_map_works() {
 #[test]
 fn neck_only_for_equal_strides_and_param_count() {
     let device = Device::flex();
-    let cfg = UPerNetConfig { channels: 16, pool_scales: vec![1, 2], dropout: 0.0 };
+    let cfg = UPerNetConfig {
+        channels: 16,
+        pool_scales: vec![1, 2],
+        dropout: 0.0,
+    };
     let vit = enc(&[8, 8], &[8, 8]);
-    let m = UPerNet::new(&cfg, &DecoderContext { device: &device, encoder: &vit, num_classes: 2 }).unwrap();
+    let m = UPerNet::new(
+        &cfg,
+        &DecoderContext {
+            device: &device,
+            encoder: &vit,
+            num_classes: 2,
+        },
+    )
+    .unwrap();
     assert!(m.neck.is_some());
     let pyr = enc(&[4, 8], &[1, 2]);
-    let m = UPerNet::new(&cfg, &DecoderContext { device: &device, encoder: &pyr, num_classes: 2 }).unwrap();
+    let m = UPerNet::new(
+        &cfg,
+        &DecoderContext {
+            device: &device,
+            encoder: &pyr,
+            num_classes: 2,
+        },
+    )
+    .unwrap();
     assert!(m.neck.is_none());
     // ConvBnAct(a→b, k) = k²ab + b + 4b (BN incl. running stats in burn's count).
     let cba = |a: usize, b: usize, k: usize| k * k * a * b + b + 4 * b;
@@ -81,7 +120,11 @@ fn neck_only_for_equal_strides_and_param_count() {
 fn invalid_configs_are_rejected() {
     let device = Device::flex();
     let spec = enc(&[8], &[8]);
-    let ctx = DecoderContext { device: &device, encoder: &spec, num_classes: 2 };
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: &spec,
+        num_classes: 2,
+    };
     let err = |v| build(&v, &ctx).err().expect("accepted").to_string();
     assert!(err(json!({"pool_scales": []})).contains("pool_scales"));
     assert!(err(json!({"dropout": 1.0})).contains("dropout"));
@@ -92,18 +135,34 @@ fn invalid_configs_are_rejected() {
 fn training_steps_reduce_a_simple_loss() {
     let device = Device::flex().autodiff();
     let spec = enc(&[8, 8, 8, 8], &[8, 8, 8, 8]);
-    let cfg = UPerNetConfig { channels: 16, pool_scales: vec![1, 2, 3, 6], dropout: 0.0 };
-    let mut model = UPerNet::new(&cfg, &DecoderContext { device: &device, encoder: &spec, num_classes: 2 }).unwrap();
+    let cfg = UPerNetConfig {
+        channels: 16,
+        pool_scales: vec![1, 2, 3, 6],
+        dropout: 0.0,
+    };
+    let mut model = UPerNet::new(
+        &cfg,
+        &DecoderContext {
+            device: &device,
+            encoder: &spec,
+            num_classes: 2,
+        },
+    )
+    .unwrap();
     let feats = features(&spec, 2, 32, &device);
     let target = Tensor::<4>::random([2, 2, 32, 32], Distribution::Normal(0.0, 1.0), &device);
     let mut optim = AdamWConfig::new().init();
     let mut losses = Vec::new();
     for _ in 0..6 {
-        let loss = (model.forward(feats.clone(), [32, 32]) - target.clone()).powf_scalar(2.0).mean();
+        let loss = (model.forward(feats.clone(), [32, 32]) - target.clone())
+            .powf_scalar(2.0)
+            .mean();
         losses.push(loss.clone().into_scalar::<f32>());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         assert!(!grads.is_empty());
-        let g = grads.get::<4>(model.conv_seg.weight.id).expect("conv_seg has a gradient");
+        let g = grads
+            .get::<4>(model.conv_seg.weight.id)
+            .expect("conv_seg has a gradient");
         assert!(g.abs().sum().into_scalar::<f32>().is_finite());
         model = optim.step(1e-2, model, grads);
     }
@@ -119,14 +178,33 @@ fn registered_under_seg_upernet() {
 
 #[test]
 fn shipped_yaml_has_every_key_and_default_size() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../configs/decoder/seg_upernet.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../configs/decoder/seg_upernet.yaml"
+    ))
+    .unwrap();
     let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    let keys: Vec<&str> = value.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(keys, ["channels", "pool_scales", "dropout"]);
-    let cfg: UPerNetConfig = eobench_core::component::parse_config("decoder", "seg_upernet", &value).unwrap();
+    let cfg: UPerNetConfig =
+        eobench_core::component::parse_config("decoder", "seg_upernet", &value).unwrap();
     let device = Device::flex();
     let count = |spec: &EncoderSpec| {
-        UPerNet::new(&cfg, &DecoderContext { device: &device, encoder: spec, num_classes: 2 }).unwrap().num_params()
+        UPerNet::new(
+            &cfg,
+            &DecoderContext {
+                device: &device,
+                encoder: spec,
+                num_classes: 2,
+            },
+        )
+        .unwrap()
+        .num_params()
     };
     // Over ViT-B (4 × 768 at stride 16, with the neck) and over the default UNet pyramid.
     assert_eq!(count(&enc(&[768; 4], &[16; 4])), 39_358_722);

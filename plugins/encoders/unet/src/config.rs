@@ -30,12 +30,23 @@ fn default_weights() -> String {
 impl UNetConfig {
     /// Checks every key; errors name the key.
     pub fn validate(&self) -> Result<(), ComponentError> {
-        let err = |message: String| Err(ComponentError::Config { component: "encoder 'unet'".into(), message });
+        let err = |message: String| {
+            Err(ComponentError::Config {
+                component: "encoder 'unet'".into(),
+                message,
+            })
+        };
         if self.weights != "random" {
-            return err(format!("weights: '{}' is not available; the UNet baseline is trained from scratch, use 'random'", self.weights));
+            return err(format!(
+                "weights: '{}' is not available; the UNet baseline is trained from scratch, use 'random'",
+                self.weights
+            ));
         }
         if self.channels.is_empty() || self.channels.contains(&0) {
-            return err(format!("channels {:?} must be a non-empty list of positive widths", self.channels));
+            return err(format!(
+                "channels {:?} must be a non-empty list of positive widths",
+                self.channels
+            ));
         }
         let total = self.total_stride();
         if self.input_size == 0 || !self.input_size.is_multiple_of(total) {

@@ -7,10 +7,15 @@ mod model;
 pub use config::UNetConfig;
 pub use model::{DoubleConv, Down, UNetEncoder};
 
-use eobench_core::component::{ComponentError, Encoder, EncoderContext, ModuleEncoder, parse_config};
+use eobench_core::component::{
+    ComponentError, Encoder, EncoderContext, ModuleEncoder, parse_config,
+};
 
 /// The factory the registry calls: parse, validate, build.
-pub fn build(value: &serde_json::Value, ctx: &EncoderContext) -> Result<Box<dyn Encoder>, ComponentError> {
+pub fn build(
+    value: &serde_json::Value,
+    ctx: &EncoderContext,
+) -> Result<Box<dyn Encoder>, ComponentError> {
     let cfg: UNetConfig = parse_config("encoder", "unet", value)?;
     let (spec, model) = model::build_model(&cfg, ctx)?;
     Ok(Box::new(ModuleEncoder::new(spec, model)))

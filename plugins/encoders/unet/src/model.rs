@@ -62,7 +62,10 @@ pub struct UNetEncoder {
     pub spec: EncoderSpec,
 }
 
-pub(crate) fn build_model(cfg: &UNetConfig, ctx: &EncoderContext) -> Result<(EncoderSpec, UNetEncoder), ComponentError> {
+pub(crate) fn build_model(
+    cfg: &UNetConfig,
+    ctx: &EncoderContext,
+) -> Result<(EncoderSpec, UNetEncoder), ComponentError> {
     cfg.validate()?;
     let modalities = resolve_modalities("encoder 'unet'", &cfg.bands, ctx.dataset)?;
     let in_chans: usize = modalities.iter().map(|m| m.bands.len()).sum();
@@ -85,7 +88,10 @@ pub(crate) fn build_model(cfg: &UNetConfig, ctx: &EncoderContext) -> Result<(Enc
         down: cfg
             .channels
             .windows(2)
-            .map(|w| Down { pool: MaxPool2dConfig::new([2, 2]).init(), conv: DoubleConv::new(w[0], w[1], device) })
+            .map(|w| Down {
+                pool: MaxPool2dConfig::new([2, 2]).init(),
+                conv: DoubleConv::new(w[0], w[1], device),
+            })
             .collect(),
         spec: spec.clone(),
     };
@@ -100,7 +106,10 @@ impl UNetEncoder {
         if !h.is_multiple_of(total) || !w.is_multiple_of(total) || h == 0 || w == 0 {
             return Err(ComponentError::Shape {
                 component: "encoder 'unet'".into(),
-                message: format!("input {h}x{w} is not divisible by {total} (the UNet halves it {} times)", self.down.len()),
+                message: format!(
+                    "input {h}x{w} is not divisible by {total} (the UNet halves it {} times)",
+                    self.down.len()
+                ),
             });
         }
         let mut outs = Vec::with_capacity(self.down.len() + 1);

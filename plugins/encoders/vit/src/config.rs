@@ -50,7 +50,12 @@ impl Default for VitConfig {
 impl VitConfig {
     /// Checks every key; errors name the key and say what would work.
     pub fn validate(&self) -> Result<(), ComponentError> {
-        let err = |message: String| Err(ComponentError::Config { component: "encoder 'vit'".into(), message });
+        let err = |message: String| {
+            Err(ComponentError::Config {
+                component: "encoder 'vit'".into(),
+                message,
+            })
+        };
         if self.weights != "random" {
             return err(format!(
                 "weights: '{}' is not available; only 'random' is accepted for now (pretrained ViT weights arrive with the encoder-weights feature)",
@@ -61,28 +66,51 @@ impl VitConfig {
             return err("patch_size must be positive".into());
         }
         if self.input_size == 0 || !self.input_size.is_multiple_of(self.patch_size) {
-            return err(format!("input_size {} is not a positive multiple of patch_size {}", self.input_size, self.patch_size));
+            return err(format!(
+                "input_size {} is not a positive multiple of patch_size {}",
+                self.input_size, self.patch_size
+            ));
         }
-        if self.num_heads == 0 || self.embed_dim == 0 || !self.embed_dim.is_multiple_of(self.num_heads) {
-            return err(format!("embed_dim {} is not divisible by num_heads {}", self.embed_dim, self.num_heads));
+        if self.num_heads == 0
+            || self.embed_dim == 0
+            || !self.embed_dim.is_multiple_of(self.num_heads)
+        {
+            return err(format!(
+                "embed_dim {} is not divisible by num_heads {}",
+                self.embed_dim, self.num_heads
+            ));
         }
         if self.depth == 0 {
             return err("depth must be at least 1".into());
         }
-        if !(self.mlp_ratio > 0.0 && self.mlp_ratio.is_finite()) || (self.embed_dim as f64 * self.mlp_ratio) < 1.0 {
+        if !(self.mlp_ratio > 0.0 && self.mlp_ratio.is_finite())
+            || (self.embed_dim as f64 * self.mlp_ratio) < 1.0
+        {
             return err(format!("mlp_ratio {} must be positive", self.mlp_ratio));
         }
         if !(0.0..1.0).contains(&self.drop_path_rate) {
-            return err(format!("drop_path_rate {} must be in [0, 1)", self.drop_path_rate));
+            return err(format!(
+                "drop_path_rate {} must be in [0, 1)",
+                self.drop_path_rate
+            ));
         }
         if self.output_layers.is_empty() {
-            return err("output_layers is empty; list the blocks to output, e.g. [3, 5, 7, 11]".into());
+            return err(
+                "output_layers is empty; list the blocks to output, e.g. [3, 5, 7, 11]".into(),
+            );
         }
         if let Some(bad) = self.output_layers.iter().find(|l| **l >= self.depth) {
-            return err(format!("output_layers: block {bad} does not exist (depth {}, blocks 0..{})", self.depth, self.depth - 1));
+            return err(format!(
+                "output_layers: block {bad} does not exist (depth {}, blocks 0..{})",
+                self.depth,
+                self.depth - 1
+            ));
         }
         if self.output_layers.windows(2).any(|w| w[0] >= w[1]) {
-            return err(format!("output_layers {:?} must be strictly increasing", self.output_layers));
+            return err(format!(
+                "output_layers {:?} must be strictly increasing",
+                self.output_layers
+            ));
         }
         Ok(())
     }

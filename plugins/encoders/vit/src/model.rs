@@ -5,8 +5,8 @@ use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, EncoderContext, EncoderModel, EncoderSpec};
 use eobench_core::sample::Batch;
 use eobench_layers::{
-    Block, BlockConfig, PatchEmbed, TIMM_LN_EPS, drop_path_schedule, drop_prefix_tokens, resolve_modalities,
-    stack_modalities, timm_normal, tokens_to_map,
+    Block, BlockConfig, PatchEmbed, TIMM_LN_EPS, drop_path_schedule, drop_prefix_tokens,
+    resolve_modalities, stack_modalities, timm_normal, tokens_to_map,
 };
 
 use crate::config::VitConfig;
@@ -32,7 +32,10 @@ pub struct VisionTransformer {
     pub spec: EncoderSpec,
 }
 
-pub(crate) fn build_model(cfg: &VitConfig, ctx: &EncoderContext) -> Result<(EncoderSpec, VisionTransformer), ComponentError> {
+pub(crate) fn build_model(
+    cfg: &VitConfig,
+    ctx: &EncoderContext,
+) -> Result<(EncoderSpec, VisionTransformer), ComponentError> {
     cfg.validate()?;
     let modalities = resolve_modalities("encoder 'vit'", &cfg.bands, ctx.dataset)?;
     let in_chans: usize = modalities.iter().map(|m| m.bands.len()).sum();
@@ -68,7 +71,9 @@ pub(crate) fn build_model(cfg: &VitConfig, ctx: &EncoderContext) -> Result<(Enco
         cls_token: timm_normal([1, 1, d], 1e-6, device),
         pos_embed: timm_normal([1, 1 + n, d], 0.02, device),
         blocks,
-        norm: LayerNormConfig::new(d).with_epsilon(TIMM_LN_EPS).init(device),
+        norm: LayerNormConfig::new(d)
+            .with_epsilon(TIMM_LN_EPS)
+            .init(device),
         spec: spec.clone(),
     };
     Ok((spec, model))
@@ -84,7 +89,9 @@ impl VisionTransformer {
         if [h, w] != [s, s] {
             return Err(ComponentError::Shape {
                 component: "encoder 'vit'".into(),
-                message: format!("input {h}x{w}, but the learned pos_embed is for {s}x{s} (crop or resize to encoder.input_size)"),
+                message: format!(
+                    "input {h}x{w}, but the learned pos_embed is for {s}x{s} (crop or resize to encoder.input_size)"
+                ),
             });
         }
         let grid = self.patch_embed.grid(h, w);
@@ -97,7 +104,11 @@ impl VisionTransformer {
         for (i, block) in self.blocks.iter().enumerate().take(last_out + 1) {
             x = block.forward(x);
             if self.spec.output_layers.contains(&i) {
-                let y = if i == last_block { self.norm.forward(x.clone()) } else { x.clone() };
+                let y = if i == last_block {
+                    self.norm.forward(x.clone())
+                } else {
+                    x.clone()
+                };
                 outs.push(tokens_to_map(drop_prefix_tokens(y, 1), grid));
             }
         }
