@@ -16,3 +16,4 @@ pub mod results;
 pub mod rng;
 pub mod sample;
 pub mod split;
+pub mod weights;

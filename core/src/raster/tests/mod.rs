@@ -27,7 +27,7 @@ fn shared_dir() -> PathBuf {
     assert!(
         dir.join("data").is_dir(),
         "shared data directory {} not found: set EOBENCH_SHARED_DIR to the folder holding \
-         data/ (e.g. /work/shared) or check out ../shared beside the repository",
+         data/ or check out ../shared beside the repository",
         dir.join("data").display()
     );
     dir

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p eobench-dataset-hlsburnscars --example make_sample -- plugins/datasets/hlsburnscars/sample
-//! cargo run --release -p eobench-dataset-hlsburnscars --example make_sample -- /tmp/hls512 20 8 512 1
+//! cargo run --release -p eobench-dataset-hlsburnscars --example make_sample -- "$(mktemp -d)" 20 8 512 1
 //! ```
 //! Arguments: `DIR [N_TRAIN N_VAL SIZE SEED]` (defaults: the shipped sample's).
 
