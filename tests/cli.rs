@@ -229,3 +229,28 @@ fn failed_runs_explain_and_leave_no_row() {
     assert!(text(&o).contains("leaderboard.csv"), "{}", text(&o));
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn embed_writes_one_tensor_per_sample_and_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("feats.safetensors");
+    let out_arg = format!("out={}", out.display());
+    let o = eobench(&[
+        "embed",
+        "encoder.channels=[4,8,16,32]",
+        "split=val",
+        out_arg.as_str(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    // The sample's val split has 3 scenes; UNet has 4 output maps at strides 1, 2, 4, 8 of a 32 px window.
+    assert_eq!(file.len(), 12);
+    let (name, first) = file
+        .tensors()
+        .into_iter()
+        .find(|(n, _)| n.ends_with("/layer3"))
+        .unwrap();
+    assert!(name.starts_with("subsetted_512x512_HLS.S30."), "{name}");
+    assert_eq!(first.shape(), &[32, 4, 4]);
+}

@@ -1,11 +1,13 @@
 //! Subcommands, one file each.
 
 mod configs_dir;
+mod embed;
 mod info;
 mod leaderboard;
 mod list;
 mod progress;
 mod run;
+mod session;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +47,14 @@ enum Command {
         #[arg(long)]
         print_config: bool,
         /// `group=name` choices and `key=value` overrides.
+        args: Vec<String>,
+    },
+    /// Write per-sample encoder features of a split to a safetensors file.
+    #[command(
+        after_help = "Example: eobench embed encoder=vit dataset=hlsburnscars_sample split=test out=feats.safetensors"
+    )]
+    Embed {
+        /// `split=train|val|test` (default test), `out=FILE`, choices and overrides.
         args: Vec<String>,
     },
     /// List registered components (encoders, decoders, datasets, criteria).
@@ -96,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Run { print_config, args } => {
             run::run(cli.configs.as_deref(), &args, print_config)
         }
+        Command::Embed { args } => embed::embed(cli.configs.as_deref(), &args),
         Command::List { kind } => list::list(kind.as_deref()),
         Command::Info { name } => info::info(cli.configs.as_deref(), &name),
         Command::Leaderboard { results } => leaderboard::leaderboard(&results),

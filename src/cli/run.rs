@@ -3,12 +3,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, anyhow};
-use eobench_core::component::{
-    CriterionContext, Dataset, DatasetContext, DecoderContext, EncoderContext, Split, guarded,
-};
-use eobench_core::config::{ResolvedConfig, compose};
-use eobench_core::device::device_from_flag;
+use super::progress::CliProgress;
+use super::session::Session;
+use super::{Failure, configs_dir};
+use anyhow::Context;
+use eobench_core::component::{CriterionContext, DecoderContext, Split, guarded};
+use eobench_core::config::compose;
 use eobench_core::engine::{
     EvaluatorConfig, OptimizerConfig, ProgressSink, Protocol, RunComponents, RunPlan,
     SchedulerConfig, TrainerConfig, train_and_test,
@@ -18,28 +18,6 @@ use eobench_core::results::{
     IouPerClass, LeaderboardRow, RunRecord, RunStatus, UtcDateTime, append_row, new_run_id,
     read_rows,
 };
-use eobench_registry::Registry;
-use serde_json::Value;
-
-use super::progress::CliProgress;
-use super::{Failure, configs_dir};
-
-fn section(cfg: &ResolvedConfig, path: &str) -> Result<Value, Failure> {
-    cfg.get(path)
-        .cloned()
-        .ok_or_else(|| Failure::usage(anyhow!("the resolved config has no '{path}' section")))
-}
-
-fn name_of(cfg: &ResolvedConfig, group: &str) -> Result<String, Failure> {
-    cfg.get(&format!("{group}.name"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Failure::usage(anyhow!(
-                "no {group} chosen; add `{group}=<name>` (see `eobench list`)"
-            ))
-        })
-}
 
 /// `eobench run [--print-config] args...`
 pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Result<(), Failure> {
@@ -49,22 +27,16 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         print!("{}", cfg.to_yaml());
         return Ok(());
     }
-    let registry = Registry::builtin().map_err(Failure::run)?;
+    let session = Session::new(cfg, &dir)?;
+    let cfg = &session.cfg;
+    let e = &session.entries;
     let (enc_name, dec_name, ds_name, crit_name) = (
-        name_of(&cfg, "encoder")?,
-        name_of(&cfg, "decoder")?,
-        name_of(&cfg, "dataset")?,
-        name_of(&cfg, "criterion")?,
+        e.encoder.name.to_string(),
+        e.decoder.name.to_string(),
+        e.dataset.name.to_string(),
+        e.criterion.name.to_string(),
     );
-    // Resolve every name before any work, so a typo fails in milliseconds with a suggestion.
-    let enc_entry = registry.encoder(&enc_name).map_err(Failure::usage)?;
-    let dec_entry = registry.decoder(&dec_name).map_err(Failure::usage)?;
-    let ds_entry = registry.dataset(&ds_name).map_err(Failure::usage)?;
-    let crit_entry = registry.criterion(&crit_name).map_err(Failure::usage)?;
-
-    let seed: u64 = cfg.section("seed").map_err(Failure::usage)?;
-    let device_flag: String = cfg.section("device").map_err(Failure::usage)?;
-    let device = device_from_flag(&device_flag).map_err(Failure::usage)?;
+    let (seed, device_flag) = (session.seed, session.device_flag.clone());
     let protocol_text: String = cfg.section("protocol").map_err(Failure::usage)?;
     let protocol = Protocol::parse(&protocol_text).map_err(Failure::usage)?;
     let output_dir: PathBuf = cfg.section("output_dir").map_err(Failure::usage)?;
@@ -115,30 +87,16 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     }
 
     let started = Instant::now();
-    let entries = Entries {
-        encoder: enc_entry,
-        decoder: dec_entry,
-        dataset: ds_entry,
-        criterion: crit_entry,
-    };
-    let result = execute(
-        &cfg,
-        &entries,
-        &dir,
-        seed,
-        &device,
+    let plan = RunPlan {
         protocol,
-        RunPlan {
-            protocol,
-            trainer,
-            optimizer,
-            scheduler,
-            evaluator,
-            seed,
-            run_dir: run_dir.clone(),
-        },
-        &mut progress,
-    );
+        trainer,
+        optimizer,
+        scheduler,
+        evaluator,
+        seed,
+        run_dir: run_dir.clone(),
+    };
+    let result = execute(&session, plan, &mut progress);
     let (outcome, weights) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -209,57 +167,29 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     Ok(())
 }
 
-struct Entries {
-    encoder: &'static eobench_registry::EncoderEntry,
-    decoder: &'static eobench_registry::DecoderEntry,
-    dataset: &'static eobench_registry::DatasetEntry,
-    criterion: &'static eobench_registry::CriterionEntry,
-}
-
 /// Builds everything and trains. Returns the outcome and the encoder's weights label.
-#[allow(clippy::too_many_arguments)]
 fn execute(
-    cfg: &ResolvedConfig,
-    entries: &Entries,
-    configs: &Path,
-    seed: u64,
-    device: &eobench_core::burn::tensor::Device,
-    protocol: Protocol,
+    session: &Session,
     plan: RunPlan,
     progress: &mut CliProgress,
 ) -> anyhow::Result<(eobench_core::engine::RunOutcome, String)> {
-    let base_dir = configs_dir::base_dir(configs);
-    let ds_cfg = section(cfg, "dataset").map_err(|f| f.error)?;
-    let open = |split: Split| -> anyhow::Result<Arc<dyn Dataset>> {
-        let ctx = DatasetContext {
-            split,
-            base_dir: &base_dir,
-        };
-        let ds = guarded(entries.dataset.name, || {
-            (entries.dataset.build)(&ds_cfg, &ctx)
-        })?;
-        Ok(Arc::from(ds))
-    };
-    let (train, val, test) = (open(Split::Train)?, open(Split::Val)?, open(Split::Test)?);
+    let (train, val, test) = (
+        session.open_split(Split::Train)?,
+        session.open_split(Split::Val)?,
+        session.open_split(Split::Test)?,
+    );
     for d in [&train, &val, &test] {
         progress.log(&d.describe());
     }
     // Parameter init draws from the device's generator: seed it before building models.
-    device.seed(seed);
+    let device = &session.device;
+    device.seed(session.seed);
     let train_device = device.clone().autodiff();
-    train_device.seed(seed);
+    train_device.seed(session.seed);
     let spec = train.spec().clone();
-    let enc_cfg = section(cfg, "encoder").map_err(|f| f.error)?;
-    let encoder = guarded(entries.encoder.name, || {
-        (entries.encoder.build)(
-            &enc_cfg,
-            &EncoderContext {
-                device: &train_device,
-                dataset: &spec,
-            },
-        )
-    })?;
-    let dec_cfg = section(cfg, "decoder").map_err(|f| f.error)?;
+    let encoder = session.build_encoder(&train_device, &spec)?;
+    let entries = &session.entries;
+    let dec_cfg = session.section("decoder")?;
     let decoder = guarded(entries.decoder.name, || {
         (entries.decoder.build)(
             &dec_cfg,
@@ -270,7 +200,7 @@ fn execute(
             },
         )
     })?;
-    let crit_cfg = section(cfg, "criterion").map_err(|f| f.error)?;
+    let crit_cfg = session.section("criterion")?;
     let criterion = guarded(entries.criterion.name, || {
         (entries.criterion.build)(
             &crit_cfg,
@@ -286,16 +216,10 @@ fn execute(
         dataset: &spec,
         encoder: encoder.spec(),
     };
-    let train_pipeline = Pipeline::from_config(
-        "train",
-        &section(cfg, "preprocessing.train").map_err(|f| f.error)?,
-        &pctx,
-    )?;
-    let eval_pipeline = Pipeline::from_config(
-        "eval",
-        &section(cfg, "preprocessing.eval").map_err(|f| f.error)?,
-        &pctx,
-    )?;
+    let train_pipeline =
+        Pipeline::from_config("train", &session.section("preprocessing.train")?, &pctx)?;
+    let eval_pipeline =
+        Pipeline::from_config("eval", &session.section("preprocessing.eval")?, &pctx)?;
     for (dm, em) in spec.modalities.iter().zip(&encoder.spec().modalities) {
         let m = eobench_core::bands::match_bands(&dm.bands, &em.bands);
         if !m.missing.is_empty() {
@@ -312,13 +236,14 @@ fn execute(
         }
     }
     progress.log(&format!(
-        "encoder {} ({} params, input {}), decoder {} ({} params), protocol {}",
+        "encoder {} ({} params, input {}, weights {}), decoder {} ({} params), protocol {}",
         encoder.spec().name,
         encoder.params_ref().num_params(),
         encoder.spec().input_size,
+        encoder.spec().weights,
         decoder.name(),
         decoder.params_ref().num_params(),
-        protocol.as_str()
+        plan.protocol.as_str()
     ));
     let weights = encoder.spec().weights.clone();
     let mut components = RunComponents {

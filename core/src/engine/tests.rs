@@ -228,7 +228,7 @@ fn probe(encoder: &dyn crate::component::Encoder, device: &Device) -> Vec<f32> {
         .clone()
         .into_data()
         .convert::<f32>()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .unwrap()
 }
 

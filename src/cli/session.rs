@@ -1,0 +1,114 @@
+//! What `run` and `embed` share: the resolved config, the registry entries it names, the
+//! device and seed, and builders for datasets and encoders.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use eobench_core::burn::tensor::Device;
+use eobench_core::component::Dataset;
+use eobench_core::component::{
+    DatasetContext, DatasetSpec, Encoder, EncoderContext, Split, guarded,
+};
+use eobench_core::config::ResolvedConfig;
+use eobench_core::device::device_from_flag;
+use eobench_registry::{CriterionEntry, DatasetEntry, DecoderEntry, EncoderEntry, Registry};
+use serde_json::Value;
+
+use super::{Failure, configs_dir};
+
+/// Registry entries of the chosen components.
+pub struct Entries {
+    pub encoder: &'static EncoderEntry,
+    pub decoder: &'static DecoderEntry,
+    pub dataset: &'static DatasetEntry,
+    pub criterion: &'static CriterionEntry,
+}
+
+/// A resolved configuration ready to build components from.
+pub struct Session {
+    pub cfg: ResolvedConfig,
+    pub entries: Entries,
+    pub base_dir: PathBuf,
+    pub seed: u64,
+    pub device_flag: String,
+    pub device: Device,
+}
+
+fn name_of(cfg: &ResolvedConfig, group: &str) -> Result<String, Failure> {
+    cfg.get(&format!("{group}.name"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Failure::usage(anyhow!(
+                "no {group} chosen; add `{group}=<name>` (see `eobench list`)"
+            ))
+        })
+}
+
+impl Session {
+    /// Looks every chosen name up before any work, so a typo fails in milliseconds with a
+    /// suggestion, and parses the run-wide keys.
+    pub fn new(cfg: ResolvedConfig, configs: &Path) -> Result<Self, Failure> {
+        let registry = Registry::builtin().map_err(Failure::run)?;
+        let entries = Entries {
+            encoder: registry
+                .encoder(&name_of(&cfg, "encoder")?)
+                .map_err(Failure::usage)?,
+            decoder: registry
+                .decoder(&name_of(&cfg, "decoder")?)
+                .map_err(Failure::usage)?,
+            dataset: registry
+                .dataset(&name_of(&cfg, "dataset")?)
+                .map_err(Failure::usage)?,
+            criterion: registry
+                .criterion(&name_of(&cfg, "criterion")?)
+                .map_err(Failure::usage)?,
+        };
+        let seed: u64 = cfg.section("seed").map_err(Failure::usage)?;
+        let device_flag: String = cfg.section("device").map_err(Failure::usage)?;
+        let device = device_from_flag(&device_flag).map_err(Failure::usage)?;
+        Ok(Self {
+            cfg,
+            entries,
+            base_dir: configs_dir::base_dir(configs),
+            seed,
+            device_flag,
+            device,
+        })
+    }
+
+    /// A config section as JSON.
+    pub fn section(&self, path: &str) -> anyhow::Result<Value> {
+        self.cfg
+            .get(path)
+            .cloned()
+            .ok_or_else(|| anyhow!("the resolved config has no '{path}' section"))
+    }
+
+    /// Opens one split of the chosen dataset.
+    pub fn open_split(&self, split: Split) -> anyhow::Result<Arc<dyn Dataset>> {
+        let value = self.section("dataset")?;
+        let ctx = DatasetContext {
+            split,
+            base_dir: &self.base_dir,
+        };
+        let dataset = guarded(self.entries.dataset.name, || {
+            (self.entries.dataset.build)(&value, &ctx)
+        })?;
+        Ok(Arc::from(dataset))
+    }
+
+    /// Builds the chosen encoder on `device` for a dataset.
+    pub fn build_encoder(
+        &self,
+        device: &Device,
+        dataset: &DatasetSpec,
+    ) -> anyhow::Result<Box<dyn Encoder>> {
+        let value = self.section("encoder")?;
+        let ctx = EncoderContext { device, dataset };
+        Ok(guarded(self.entries.encoder.name, || {
+            (self.entries.encoder.build)(&value, &ctx)
+        })?)
+    }
+}
