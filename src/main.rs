@@ -1,12 +1,7 @@
-//! The `eobench` command line: argument parsing, error display and exit codes only; the work is
-//! in `eobench-core` and the plugins.
-
-mod cli;
-
-include!(concat!(env!("OUT_DIR"), "/linked_plugins.rs"));
+//! The `eobench` binary: all of it lives in the library (`eobench::cli`).
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    eobench::cli::main()
 }
