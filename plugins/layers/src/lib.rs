@@ -11,7 +11,8 @@
 //! | item | what | why it is here |
 //! |---|---|---|
 //! | [`PatchEmbed`] | Conv2d p×p stride p, field `proj` | timm key `patch_embed.proj` |
-//! | [`Attention`] | fused `qkv` + `proj` | burn's `MultiHeadAttention` has other keys and defaults |
+//! | [`Attention`] | fused `qkv` + `proj`; `forward_with_bias` adds an additive logit bias | burn's `MultiHeadAttention` has other keys and defaults |
+//! | [`alibi_2d_bias`] / [`alibi_slopes`] | CROMA's 2-D ALiBi (−slope · patch distance) | CROMA |
 //! | [`Mlp`] | `fc1` → exact GELU → `fc2` | timm `Mlp` |
 //! | [`DropPath`] | stochastic depth | burn has none |
 //! | [`Block`] | pre-norm ViT block, LayerNorm eps 1e-6 | timm `Block` |
@@ -24,7 +25,9 @@
 //! | [`resize_bilinear`] | bilinear, `align_corners = false` | burn's default is `true` |
 //! | [`timm_linear`] | Linear with N(0, 0.02) weights, zero bias | timm `init_weights_vit_timm` |
 
+mod alibi;
 mod attention;
+mod attention_bias;
 mod block;
 mod conv_bn_act;
 mod drop_path;
@@ -39,6 +42,7 @@ mod resize;
 pub mod testing;
 mod tokens;
 
+pub use alibi::{alibi_2d_bias, alibi_2d_bias_tensor, alibi_slopes};
 pub use attention::Attention;
 pub use block::{Block, BlockConfig, TIMM_LN_EPS};
 pub use conv_bn_act::{Activation, ConvBnAct};
