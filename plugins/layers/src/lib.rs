@@ -17,6 +17,7 @@
 //! | [`DropPath`] | stochastic depth | burn has none |
 //! | [`Block`] | pre-norm ViT block, LayerNorm eps 1e-6 | timm `Block` |
 //! | [`sincos_2d_pos_embed`] | MAE fixed 2-D sin-cos table | MAE, Prithvi, SSL4EO-MAE, TerraMind |
+//! | [`sincos_3d_pos_embed`] | fixed 3-D sin-cos table (w 6/16, h 6/16, t 4/16) | Prithvi |
 //! | [`tokens_to_map`] / [`map_to_tokens`] / [`drop_prefix_tokens`] | (B,N,C) ↔ (B,C,h,w) | Pangaea §2.3 |
 //! | [`stack_modalities`] / [`resolve_modalities`] | batch → one (B,C,H,W) input; `bands` config | band-agnostic baselines |
 //! | [`ConvBnAct`] / [`Activation`] | Conv2d + BatchNorm2d + ReLU/GELU | mmcv `ConvModule` (UPerNet, FCN, UNet) |
@@ -38,6 +39,7 @@ mod mlp;
 mod neck;
 mod patch_embed;
 mod pos_embed;
+mod pos_embed_3d;
 mod resize;
 pub mod testing;
 mod tokens;
@@ -54,6 +56,7 @@ pub use mlp::Mlp;
 pub use neck::{Feature2Pyramid, PyramidOp, pyramid_scale};
 pub use patch_embed::PatchEmbed;
 pub use pos_embed::{sincos_2d_pos_embed, sincos_2d_pos_embed_tensor};
+pub use pos_embed_3d::{sincos_3d_pos_embed, sincos_3d_pos_embed_tensor};
 pub use resize::resize_bilinear;
 pub use tokens::{drop_prefix_tokens, map_to_tokens, tokens_to_map};
 
