@@ -4,9 +4,9 @@ Reference: torchgeo 0.8.1 `torchgeo.models.croma` (a port of antofuller/CROMA `u
 identical ViT / BaseTransformer / get_2dalibi for power-of-two head counts), run with
 torch 2.15.0, einops 0.8.2, safetensors 0.8.0, numpy 2.4.6:
 
-    /work/venv-parity/bin/pip install torch==2.15.0 torchgeo==0.8.1 einops==0.8.2 safetensors==0.8.0 numpy
-    /work/venv-parity/bin/python tools/parity/croma.py            # reduced model -> fixtures
-    /work/venv-parity/bin/python tools/parity/croma.py --full CROMA_base.pt OUT_DIR
+    .venv-parity/bin/pip install torch==2.15.0 torchgeo==0.8.1 einops==0.8.2 safetensors==0.8.0 numpy
+    .venv-parity/bin/python tools/parity/croma.py            # reduced model -> fixtures
+    .venv-parity/bin/python tools/parity/croma.py --full CROMA_base.pt OUT_DIR
                                                                    # real weights -> OUT_DIR/croma_base_io.safetensors
 
 Reduced model: torchgeo `CROMA(encoder_dim=48, encoder_depth=4, num_heads=16, image_size=48)`, i.e.

@@ -4,10 +4,10 @@ Reference: TerraTorch 1.2.11 `terratorch.models.backbones.prithvi_mae` (`Prithvi
 `get_3d_sincos_pos_embed`, `TemporalEncoder`), run with torch 2.15.0, timm 1.0.31, numpy 2.4.6,
 einops 0.8.2, safetensors (any recent):
 
-    /work/venv-parity/bin/pip install torch==2.15.0 terratorch==1.2.11 timm==1.0.31 einops==0.8.2 safetensors numpy
-    /work/venv-parity/bin/python tools/parity/prithvi.py              # reduced models -> fixtures
-    /work/venv-parity/bin/python tools/parity/prithvi.py --full v1 Prithvi_100M.pt OUT_DIR
-    /work/venv-parity/bin/python tools/parity/prithvi.py --full v2 Prithvi_EO_V2_300M.pt OUT_DIR
+    .venv-parity/bin/pip install torch==2.15.0 terratorch==1.2.11 timm==1.0.31 einops==0.8.2 safetensors numpy
+    .venv-parity/bin/python tools/parity/prithvi.py              # reduced models -> fixtures
+    .venv-parity/bin/python tools/parity/prithvi.py --full v1 Prithvi_100M.pt OUT_DIR
+    .venv-parity/bin/python tools/parity/prithvi.py --full v2 Prithvi_EO_V2_300M.pt OUT_DIR
                                    # real weights -> OUT_DIR/prithvi_{v1,v2}_full_io.safetensors
 
 Reduced models (seeded, every parameter perturbed so biases / LayerNorms are not at their trivial
