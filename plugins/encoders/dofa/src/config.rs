@@ -115,23 +115,8 @@ impl DofaConfig {
                 self.wave_embed_dim
             ));
         }
-        if self.output_layers.is_empty() {
-            return err(
-                "output_layers is empty; list the blocks to output, e.g. [3, 5, 7, 11]".into(),
-            );
-        }
-        if let Some(bad) = self.output_layers.iter().find(|l| **l >= self.depth) {
-            return err(format!(
-                "output_layers: block {bad} does not exist (depth {}, blocks 0..{})",
-                self.depth,
-                self.depth - 1
-            ));
-        }
-        if self.output_layers.windows(2).any(|w| w[0] >= w[1]) {
-            return err(format!(
-                "output_layers {:?} must be strictly increasing",
-                self.output_layers
-            ));
+        if let Err(message) = eobench_layers::check_output_layers(&self.output_layers, self.depth) {
+            return err(message);
         }
         if self.weights.is_empty() {
             return err("weights: empty; use random, a checkpoint path or a release name".into());
