@@ -52,3 +52,18 @@ pub fn random_batch(spec: &EncoderSpec, b: usize, size: usize, device: &Device) 
         target: None,
     }
 }
+
+/// One f32 tensor (values, shape) from the bytes of a safetensors parity fixture written by
+/// `tools/parity/*.py`; panics with the tensor name when it is missing (test helper).
+pub fn fixture_tensor(bytes: &[u8], name: &str) -> (Vec<f32>, Vec<usize>) {
+    let file = safetensors::SafeTensors::deserialize(bytes).expect("a safetensors fixture");
+    let t = file
+        .tensor(name)
+        .unwrap_or_else(|_| panic!("fixture has no {name}"));
+    let values = t
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    (values, t.shape().to_vec())
+}

@@ -78,16 +78,7 @@ impl Io {
         }
     }
     fn get(&self, name: &str) -> (Vec<f32>, Vec<usize>) {
-        let st = safetensors::SafeTensors::deserialize(&self.bytes).unwrap();
-        let t = st
-            .tensor(name)
-            .unwrap_or_else(|_| panic!("fixture has no {name}"));
-        let v = t
-            .data()
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        (v, t.shape().to_vec())
+        eobench_layers::testing::fixture_tensor(&self.bytes, name)
     }
 }
 
