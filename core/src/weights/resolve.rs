@@ -29,26 +29,35 @@ pub enum WeightsSource {
 
 /// Resolves `encoder.weights`: `random`, a local `.pth`/`.pt`/`.safetensors` path, or the name
 /// of one of `releases` (looked up in the cache, downloaded when missing).
-pub fn resolve_weights(spec: &str, releases: &BTreeMap<String, Release>) -> Result<WeightsSource, WeightsError> {
+pub fn resolve_weights(
+    spec: &str,
+    releases: &BTreeMap<String, Release>,
+) -> Result<WeightsSource, WeightsError> {
     if spec == "random" {
         return Ok(WeightsSource::Random);
     }
     if let Some(release) = releases.get(spec) {
         return Err(WeightsError::Read {
             path: PathBuf::from(&release.file),
-            message: format!("downloading release '{spec}' from {} is not available yet; download it and pass encoder.weights=/path/to/{}", release.url, release.file),
+            message: format!(
+                "downloading release '{spec}' from {} is not available yet; download it and pass encoder.weights=/path/to/{}",
+                release.url, release.file
+            ),
         });
     }
     let path = PathBuf::from(spec);
     if path.is_file() {
         return Ok(WeightsSource::File(path));
     }
+    if releases.is_empty() {
+        return Err(WeightsError::NotFound { path });
+    }
     let names: Vec<&str> = releases.keys().map(String::as_str).collect();
-    Err(WeightsError::NotFound { path: path.clone() }).map_err(|e| match names.is_empty() {
-        true => e,
-        false => WeightsError::Read {
-            path,
-            message: format!("not a file and not a known release; use random, a checkpoint path, or one of: {}", names.join(", ")),
-        },
+    Err(WeightsError::Read {
+        path,
+        message: format!(
+            "not a file and not a known release; use random, a checkpoint path, or one of: {}",
+            names.join(", ")
+        ),
     })
 }

@@ -150,3 +150,38 @@ fn shape_mismatch_missing_file_and_unknown_format_are_errors() {
     .unwrap_err();
     assert!(matches!(err, WeightsError::Format { .. }), "{err}");
 }
+
+#[test]
+fn resolve_weights_accepts_random_paths_and_names_releases() {
+    use std::collections::BTreeMap;
+    let releases = BTreeMap::from([(
+        "tiny".to_string(),
+        Release {
+            url: "https://example.org/tiny.pth".into(),
+            sha256: None,
+            file: "tiny.pth".into(),
+        },
+    )]);
+    assert_eq!(
+        resolve_weights("random", &releases).unwrap(),
+        WeightsSource::Random
+    );
+    let path = fixture("tiny.safetensors");
+    assert_eq!(
+        resolve_weights(path.to_str().unwrap(), &releases).unwrap(),
+        WeightsSource::File(path)
+    );
+    let err = resolve_weights("tiny", &releases).unwrap_err().to_string();
+    assert!(
+        err.contains("https://example.org/tiny.pth") && err.contains("encoder.weights="),
+        "{err}"
+    );
+    let err = resolve_weights("nope.pth", &releases)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nope.pth") && err.contains("tiny"), "{err}");
+    assert!(matches!(
+        resolve_weights("nope.pth", &BTreeMap::new()),
+        Err(WeightsError::NotFound { .. })
+    ));
+}
