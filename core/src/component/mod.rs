@@ -21,6 +21,31 @@ pub use error::ComponentError;
 pub use guard::{guarded, panic_message};
 pub use trainable::{ModuleSlot, Trainable};
 
+/// Overlays a config section on a component's built-in defaults, then deserializes it: keys a
+/// caller leaves out (tests, hand-written configs) take the defaults the shipped YAML also holds.
+pub fn parse_config_with_defaults<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    name: &str,
+    mut defaults: serde_json::Value,
+    value: &serde_json::Value,
+) -> Result<T, ComponentError> {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                defaults[k] = v.clone();
+            }
+        }
+        serde_json::Value::Null => {}
+        other => {
+            return Err(ComponentError::Config {
+                component: format!("{kind} '{name}'"),
+                message: format!("expected a map of settings, got {other}"),
+            });
+        }
+    }
+    parse_config(kind, name, &defaults)
+}
+
 /// Deserializes a component's config section, naming the component on error.
 pub fn parse_config<T: serde::de::DeserializeOwned>(
     kind: &str,

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use eobench_core::bands::Band;
-use eobench_core::component::{ComponentError, parse_config};
+use eobench_core::component::{ComponentError, parse_config_with_defaults};
 use eobench_core::weights::Release;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -128,22 +128,7 @@ pub struct CromaConfig {
 impl CromaConfig {
     /// Defaults of `kind` overlaid with the keys of `value`, then validated.
     pub fn parse(kind: CromaKind, value: &Value) -> Result<Self, ComponentError> {
-        let mut merged = kind.defaults();
-        match value {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    merged[k] = v.clone();
-                }
-            }
-            Value::Null => {}
-            other => {
-                return Err(ComponentError::Config {
-                    component: kind.component(),
-                    message: format!("expected a map of settings, got {other}"),
-                });
-            }
-        }
-        let cfg: Self = parse_config("encoder", kind.name(), &merged)?;
+        let cfg: Self = parse_config_with_defaults("encoder", kind.name(), kind.defaults(), value)?;
         cfg.validate(kind)?;
         Ok(cfg)
     }
