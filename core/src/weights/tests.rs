@@ -171,11 +171,7 @@ fn resolve_weights_accepts_random_paths_and_names_releases() {
         resolve_weights(path.to_str().unwrap(), &releases).unwrap(),
         WeightsSource::File(path)
     );
-    let err = resolve_weights("tiny", &releases).unwrap_err().to_string();
-    assert!(
-        err.contains("https://example.org/tiny.pth") && err.contains("encoder.weights="),
-        "{err}"
-    );
+    // Release names download into the cache: covered against a local server in tests_download.rs.
     let err = resolve_weights("nope.pth", &releases)
         .unwrap_err()
         .to_string();
