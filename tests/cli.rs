@@ -133,6 +133,16 @@ fn run_on_sample_appends_one_row_and_is_deterministic() {
             run_dir.display()
         );
     }
+    // Cost and uncertainty columns; overlays of the leading test scenes.
+    let (low, high): (f64, f64) = (
+        col(&csv, &r[0], "miou_ci_low").parse().unwrap(),
+        col(&csv, &r[0], "miou_ci_high").parse().unwrap(),
+    );
+    assert!(low <= miou && miou <= high, "{low} {miou} {high}");
+    assert!(col(&csv, &r[0], "peak_rss_mib").parse::<f64>().unwrap() > 1.0);
+    assert_eq!(col(&csv, &r[0], "origin"), "builtin");
+    let overlays = std::fs::read_dir(run_dir.join("overlays")).unwrap().count();
+    assert_eq!(overlays, 4, "task.evaluator.overlays = 4");
 
     let second = run_fast(dir.path(), &[]);
     assert!(second.status.success(), "{}", text(&second));
@@ -253,4 +263,119 @@ fn embed_writes_one_tensor_per_sample_and_layer() {
         .unwrap();
     assert!(name.starts_with("subsetted_512x512_HLS.S30."), "{name}");
     assert_eq!(first.shape(), &[32, 4, 4]);
+}
+
+#[test]
+fn protocols_are_one_key_and_mismatches_fail_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_fast(dir.path(), &["protocol=linear_probe"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("protocol=linear_probe trains a linear head")
+            && text(&out).contains("decoder=seg_linear"),
+        "{}",
+        text(&out)
+    );
+    let out = run_fast(dir.path(), &["protocol=frozn"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("valid: frozen, finetune, linear_probe, random"));
+    assert!(!dir.path().join("leaderboard.csv").exists());
+
+    let out = run_fast(dir.path(), &["protocol=random"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = dir.path().join("leaderboard.csv");
+    let r = rows(&csv);
+    assert_eq!(col(&csv, &r[0], "protocol"), "random");
+    assert_eq!(col(&csv, &r[0], "encoder_weights"), "random");
+}
+
+fn sweep(out: &Path, extra: &[&str]) -> Output {
+    let out_arg = format!("output_dir={}", out.display());
+    let mut args = vec!["sweep", out_arg.as_str()];
+    args.extend(FAST);
+    args.extend(extra);
+    eobench(&args)
+}
+
+#[test]
+fn sweep_runs_the_grid_resumes_and_records_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = ["protocol=finetune,random", "seeds=2"];
+
+    let dry = sweep(dir.path(), &[&["--dry-run"][..], &grid[..]].concat());
+    assert!(dry.status.success(), "{}", text(&dry));
+    for cell in [
+        "protocol=finetune seed=7",
+        "protocol=finetune seed=8",
+        "protocol=random seed=7",
+        "protocol=random seed=8",
+    ] {
+        assert!(text(&dry).contains(cell), "{cell} missing:\n{}", text(&dry));
+    }
+    assert!(
+        text(&dry).contains("4 of 4 cell(s) to run"),
+        "{}",
+        text(&dry)
+    );
+    assert!(
+        !dir.path().join("leaderboard.csv").exists(),
+        "dry run trained"
+    );
+
+    let first = sweep(dir.path(), &grid);
+    assert!(first.status.success(), "{}", text(&first));
+    let csv = dir.path().join("leaderboard.csv");
+    assert_eq!(rows(&csv).len(), 4);
+    let seeds: Vec<String> = rows(&csv).iter().map(|r| col(&csv, r, "seed")).collect();
+    assert_eq!(seeds, ["7", "8", "7", "8"]);
+
+    // Re-running resumes: nothing new trains, no duplicate rows.
+    let again = sweep(dir.path(), &grid);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("0 ran, 4 skipped"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(rows(&csv).len(), 4);
+
+    // A failing cell is recorded with its error; the next cell still runs; exit 1.
+    let failing = sweep(dir.path(), &["task.optimizer.lr=1e30,0.001"]);
+    assert_eq!(failing.status.code(), Some(1), "{}", text(&failing));
+    assert!(
+        text(&failing).contains("1 ran, 0 skipped"),
+        "{}",
+        text(&failing)
+    );
+    assert_eq!(rows(&csv).len(), 5, "no row for the failed cell");
+    let journals: Vec<PathBuf> = std::fs::read_dir(dir.path().join("sweeps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let failed = journals
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains(",failed,"))
+        .expect("a journal with the failed cell");
+    assert!(failed.contains("loss is NaN"), "{failed}");
+}
+
+#[test]
+fn sweep_refuses_bad_grids_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, want) in [
+        (&["encoder=unet,unett"][..], "did you mean 'unet'"),
+        (&["seeds=0"][..], "grid empty"),
+        (&["protocol=frozen,finetune"][..], "supervised baseline"),
+        (
+            &["protocol=linear_probe,finetune"][..],
+            "decoder=seg_linear",
+        ),
+        (&["encoder=unet,,vit"][..], "item 2 of the list is empty"),
+    ] {
+        let out = sweep(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(want), "{args:?}: {}", text(&out));
+    }
+    assert!(!dir.path().join("leaderboard.csv").exists());
 }

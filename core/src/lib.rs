@@ -9,6 +9,7 @@ pub mod component;
 pub mod config;
 pub mod device;
 pub mod engine;
+pub mod memory;
 pub mod metrics;
 pub mod preprocess;
 pub mod raster;

@@ -5,9 +5,12 @@ mod embed;
 mod info;
 mod leaderboard;
 mod list;
+mod overlay;
 mod progress;
+mod report;
 mod run;
 mod session;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +49,9 @@ enum Command {
         /// Print the resolved configuration and exit.
         #[arg(long)]
         print_config: bool,
+        /// Skip (and never append a second row for) a config that already has an `ok` row.
+        #[arg(long, hide = true)]
+        once: bool,
         /// `group=name` choices and `key=value` overrides.
         args: Vec<String>,
     },
@@ -69,6 +75,23 @@ enum Command {
     },
     /// Render results/leaderboard.md from results/leaderboard.csv and print it.
     Leaderboard {
+        /// Results directory.
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
+    },
+    /// Run a grid of configurations (`key=a,b,c` lists, `seeds=N`); resumable.
+    #[command(
+        after_help = "Example: eobench sweep encoder=dofa,prithvi decoder=seg_fcn,seg_upernet protocol=frozen,finetune,random dataset=hlsburnscars seeds=3"
+    )]
+    Sweep {
+        /// Print the grid and an estimated time, train nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Choices and overrides; a value with top-level commas is a grid axis.
+        args: Vec<String>,
+    },
+    /// Write results/report.md with tables and plots (SVG bars with CIs, curves, overlays).
+    Report {
         /// Results directory.
         #[arg(long, default_value = "results")]
         results: PathBuf,
@@ -97,19 +120,31 @@ impl Failure {
             error: error.into(),
         }
     }
+
+    /// The same failure, said to be about one sweep cell.
+    pub fn context(self, cell: &str) -> Self {
+        Self {
+            code: self.code,
+            error: self.error.context(format!("sweep cell `{cell}`")),
+        }
+    }
 }
 
 /// Entry point; also usable by third-party binaries that link extra plugins statically.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { print_config, args } => {
-            run::run(cli.configs.as_deref(), &args, print_config)
-        }
+        Command::Run {
+            print_config,
+            once,
+            args,
+        } => run::run(cli.configs.as_deref(), &args, print_config, once),
         Command::Embed { args } => embed::embed(cli.configs.as_deref(), &args),
         Command::List { kind } => list::list(kind.as_deref()),
         Command::Info { name } => info::info(cli.configs.as_deref(), &name),
         Command::Leaderboard { results } => leaderboard::leaderboard(&results),
+        Command::Sweep { dry_run, args } => sweep::sweep(cli.configs.as_deref(), &args, dry_run),
+        Command::Report { results } => report::report(&results),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,23 +4,29 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::progress::CliProgress;
-use super::session::Session;
+use super::session::{Session, check_protocol};
 use super::{Failure, configs_dir};
 use anyhow::Context;
 use eobench_core::component::{CriterionContext, DecoderContext, Split, guarded};
 use eobench_core::config::compose;
 use eobench_core::engine::{
-    EvaluatorConfig, OptimizerConfig, ProgressSink, Protocol, RunComponents, RunPlan,
-    SchedulerConfig, TrainerConfig, train_and_test,
+    EvaluatorConfig, OptimizerConfig, ProgressSink, RunComponents, RunPlan, SchedulerConfig,
+    TrainerConfig, train_and_test,
 };
 use eobench_core::preprocess::{Pipeline, PreprocessContext};
 use eobench_core::results::{
-    IouPerClass, LeaderboardRow, RunRecord, RunStatus, UtcDateTime, append_row, new_run_id,
-    read_rows,
+    AppendOutcome, IouPerClass, LeaderboardRow, RunRecord, RunStatus, UtcDateTime, append_row,
+    append_row_once, new_run_id, read_rows,
 };
 
-/// `eobench run [--print-config] args...`
-pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Result<(), Failure> {
+/// `eobench run [--print-config] [--once] args...`; `once` (used by sweeps) skips a config whose
+/// hash already has an `ok` leaderboard row, before training and again at append time.
+pub fn run(
+    configs: Option<&Path>,
+    args: &[String],
+    print_config: bool,
+    once: bool,
+) -> Result<(), Failure> {
     let dir = configs_dir::locate(configs)?;
     let cfg = compose(&dir, args).map_err(Failure::usage)?;
     if print_config {
@@ -37,8 +43,9 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         e.criterion.name.to_string(),
     );
     let (seed, device_flag) = (session.seed, session.device_flag.clone());
-    let protocol_text: String = cfg.section("protocol").map_err(Failure::usage)?;
-    let protocol = Protocol::parse(&protocol_text).map_err(Failure::usage)?;
+    let protocol = session.protocol;
+    let protocol_text = protocol.as_str().to_string();
+    check_protocol(protocol, &dec_name).map_err(Failure::usage)?;
     let output_dir: PathBuf = cfg.section("output_dir").map_err(Failure::usage)?;
     let trainer: TrainerConfig = cfg.section("task.trainer").map_err(Failure::usage)?;
     let optimizer: OptimizerConfig = cfg.section("task.optimizer").map_err(Failure::usage)?;
@@ -46,13 +53,24 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     let evaluator: EvaluatorConfig = cfg.section("task.evaluator").map_err(Failure::usage)?;
 
     let csv = output_dir.join("leaderboard.csv");
+    let config_hash = cfg.hash();
     if csv.is_file() {
         // Refuse an incompatible leaderboard before spending minutes training.
-        read_rows(&csv).map_err(Failure::run)?;
+        let rows = read_rows(&csv).map_err(Failure::run)?;
+        if once
+            && let Some(done) = rows
+                .iter()
+                .find(|r| r.status == RunStatus::Ok && r.config_hash == config_hash)
+        {
+            println!(
+                "already done: run {} has config {config_hash}; nothing to do",
+                done.run_id
+            );
+            return Ok(());
+        }
     }
     let now = std::time::SystemTime::now();
     let time_text = UtcDateTime::from_system_time(now).rfc3339();
-    let config_hash = cfg.hash();
     let nonce = (now
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -76,7 +94,14 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     let mut progress = CliProgress::new(log);
     progress.log(&format!("run {run_id}: encoder={enc_name} decoder={dec_name} dataset={ds_name} protocol={protocol_text} seed={seed} device={device_flag}"));
     for p in cfg.presets() {
-        if !p.overridden {
+        if p.skipped {
+            progress.log(&format!(
+                "preset from {} skipped: {} has no '{}'",
+                p.source.display(),
+                p.key.split('.').next().unwrap_or_default(),
+                p.key
+            ));
+        } else if !p.overridden {
             progress.log(&format!(
                 "preset from {}: {}={}",
                 p.source.display(),
@@ -107,6 +132,7 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
             ))));
         }
     };
+    write_overlays(&run_dir, &outcome, &mut progress);
     let wall = started.elapsed().as_secs_f64();
 
     let row = LeaderboardRow {
@@ -118,9 +144,12 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         dataset: ds_name.clone(),
         protocol: protocol_text.clone(),
         criterion: crit_name.clone(),
+        origin: "builtin".into(),
         seed,
         epochs: outcome.history.len() as u32,
         miou: Some(outcome.test.miou),
+        miou_ci_low: outcome.test_miou_ci.map(|ci| ci.low),
+        miou_ci_high: outcome.test_miou_ci.map(|ci| ci.high),
         mf1: Some(outcome.test.mf1),
         oa: Some(outcome.test.oa),
         macc: Some(outcome.test.macc),
@@ -129,6 +158,7 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
         trainable_params: Some(outcome.trainable_params as u64),
         train_images_per_s: Some(outcome.train_images_per_s),
         eval_images_per_s: Some(outcome.eval_images_per_s),
+        peak_rss_mib: eobench_core::memory::peak_rss_mib(),
         wall_time_s: wall,
         device: device_flag.clone(),
         precision: "fp32".into(),
@@ -147,7 +177,18 @@ pub fn run(configs: Option<&Path>, args: &[String], print_config: bool) -> Resul
     record
         .write(&run_dir.join("metrics.json"))
         .map_err(Failure::run)?;
-    append_row(&csv, &row).map_err(Failure::run)?;
+    if once {
+        if let AppendOutcome::AlreadyDone(other) =
+            append_row_once(&csv, &row).map_err(Failure::run)?
+        {
+            println!(
+                "{run_id}: another run ({other}) finished the same config first; row not appended"
+            );
+            return Ok(());
+        }
+    } else {
+        append_row(&csv, &row).map_err(Failure::run)?;
+    }
     progress.log(&format!(
         "result: test mIoU {:.2} %, mF1 {:.2} %, OA {:.2} % (best val mIoU {:.2} % at epoch {}); {:.1} train img/s, {:.1} eval img/s, {:.0} s",
         outcome.test.miou * 100.0,
@@ -258,4 +299,48 @@ fn execute(
     };
     let outcome = train_and_test(&plan, &mut components, device, progress)?;
     Ok((outcome, weights))
+}
+
+/// PNG overlays of the kept test scenes in `<run>/overlays/`; a failure here costs the pictures,
+/// not the run.
+fn write_overlays(
+    run_dir: &Path,
+    outcome: &eobench_core::engine::RunOutcome,
+    progress: &mut CliProgress,
+) {
+    if outcome.test_predictions.is_empty() {
+        return;
+    }
+    let dir = run_dir.join("overlays");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        progress.log(&format!(
+            "warning: no overlays: cannot create {}: {e}",
+            dir.display()
+        ));
+        return;
+    }
+    let num_classes = outcome.test.iou.len();
+    for scene in &outcome.test_predictions {
+        let name: String = scene
+            .sample
+            .id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!("{name}.png"));
+        if let Err(e) = super::overlay::write_overlay(&path, scene, num_classes) {
+            progress.log(&format!("warning: overlay {}: {e:#}", path.display()));
+        }
+    }
+    progress.log(&format!(
+        "overlays (RGB | truth | prediction) of {} test scenes in {}",
+        outcome.test_predictions.len(),
+        dir.display()
+    ));
 }

@@ -12,6 +12,7 @@ use eobench_core::component::{
 };
 use eobench_core::config::ResolvedConfig;
 use eobench_core::device::device_from_flag;
+use eobench_core::engine::Protocol;
 use eobench_registry::{CriterionEntry, DatasetEntry, DecoderEntry, EncoderEntry, Registry};
 use serde_json::Value;
 
@@ -33,6 +34,22 @@ pub struct Session {
     pub seed: u64,
     pub device_flag: String,
     pub device: Device,
+    pub protocol: Protocol,
+}
+
+/// The head `protocol=linear_probe` trains: the probe is defined by its head, so any other
+/// decoder under that protocol is a configuration error, not a silent swap.
+pub const LINEAR_PROBE_DECODER: &str = "seg_linear";
+
+/// Refuses protocol/component combinations that cannot mean what they say, before any work.
+pub fn check_protocol(protocol: Protocol, decoder: &str) -> anyhow::Result<()> {
+    if protocol == Protocol::LinearProbe && decoder != LINEAR_PROBE_DECODER {
+        anyhow::bail!(
+            "protocol=linear_probe trains a linear head on the frozen encoder, but decoder={decoder}; \
+             use decoder={LINEAR_PROBE_DECODER}, or protocol=frozen to keep {decoder}"
+        );
+    }
+    Ok(())
 }
 
 fn name_of(cfg: &ResolvedConfig, group: &str) -> Result<String, Failure> {
@@ -68,6 +85,8 @@ impl Session {
         let seed: u64 = cfg.section("seed").map_err(Failure::usage)?;
         let device_flag: String = cfg.section("device").map_err(Failure::usage)?;
         let device = device_from_flag(&device_flag).map_err(Failure::usage)?;
+        let protocol_text: String = cfg.section("protocol").map_err(Failure::usage)?;
+        let protocol = Protocol::parse(&protocol_text).map_err(Failure::usage)?;
         Ok(Self {
             cfg,
             entries,
@@ -75,6 +94,7 @@ impl Session {
             seed,
             device_flag,
             device,
+            protocol,
         })
     }
 
@@ -99,13 +119,36 @@ impl Session {
         Ok(Arc::from(dataset))
     }
 
-    /// Builds the chosen encoder on `device` for a dataset.
+    /// Builds the chosen encoder on `device` for a dataset; `protocol=random` builds it from
+    /// random weights whatever `encoder.weights` says.
     pub fn build_encoder(
         &self,
         device: &Device,
         dataset: &DatasetSpec,
     ) -> anyhow::Result<Box<dyn Encoder>> {
-        let value = self.section("encoder")?;
+        self.build_encoder_from(device, dataset, self.protocol.random_encoder())
+    }
+
+    /// Builds the encoder from random weights: its spec and shapes without reading or
+    /// downloading a checkpoint (sweep checks).
+    pub fn build_encoder_shapes_only(
+        &self,
+        device: &Device,
+        dataset: &DatasetSpec,
+    ) -> anyhow::Result<Box<dyn Encoder>> {
+        self.build_encoder_from(device, dataset, true)
+    }
+
+    fn build_encoder_from(
+        &self,
+        device: &Device,
+        dataset: &DatasetSpec,
+        random: bool,
+    ) -> anyhow::Result<Box<dyn Encoder>> {
+        let mut value = self.section("encoder")?;
+        if random && let Some(weights) = value.get_mut("weights") {
+            *weights = Value::String("random".into());
+        }
         let ctx = EncoderContext { device, dataset };
         Ok(guarded(self.entries.encoder.name, || {
             (self.entries.encoder.build)(&value, &ctx)

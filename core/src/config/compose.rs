@@ -16,6 +16,7 @@ use super::overrides;
 use super::presets::{self, AppliedPreset};
 use super::resolved::{GroupChoice, ResolvedConfig};
 use super::suggest::suggest;
+use super::tree;
 
 /// Composes `configs_dir/config.yaml` with its defaults and `args` (`group=name`,
 /// `dotted.key=value`, `+new.key=value`) into a resolved configuration.
@@ -76,13 +77,20 @@ pub fn compose(configs_dir: &Path, args: &[String]) -> Result<ResolvedConfig, Co
     let mut tree = Value::Object(root);
     let owner = |key: &str| owner_file(&choices, &root_file, key);
     let mut applied = Vec::new();
-    for (ov, source) in pending {
-        overrides::apply(&mut tree, &ov, &owner(&ov.key))?;
+    for (preset, source) in pending {
+        let ov = preset.assignment;
+        let skipped = preset.optional && !ov.add && tree::get(&tree, &ov.key).is_none();
+        if skipped {
+            presets::check_optional_parent(&tree, &ov, &owner(&ov.key))?;
+        } else {
+            overrides::apply(&mut tree, &ov, &owner(&ov.key))?;
+        }
         applied.push(AppliedPreset {
             overridden: cli.iter().any(|c| presets::overlaps(&ov.key, &c.key)),
             key: ov.key,
             value: ov.value,
             source,
+            skipped,
         });
     }
     for ov in &cli {

@@ -11,11 +11,24 @@ use crate::metrics::ConfusionMatrix;
 use crate::preprocess::{Pipeline, crop_sample};
 use crate::sample::{Batch, Sample};
 
+/// One scene's prediction, kept for overlays.
+#[derive(Clone, Debug)]
+pub struct ScenePrediction {
+    /// The preprocessed scene (normalised bands, target).
+    pub sample: Sample,
+    /// Arg-max class per pixel, row-major over the scene.
+    pub prediction: Vec<i64>,
+}
+
 /// Scores of one evaluation pass.
 #[derive(Clone, Debug)]
 pub struct EvalOutcome {
     /// Accumulated over every scene of the split.
     pub confusion: ConfusionMatrix,
+    /// One matrix per scene, in split order (for bootstrap intervals over scenes).
+    pub per_image: Vec<ConfusionMatrix>,
+    /// Predictions of the first scenes, as many as [`EvalInputs::keep_predictions`] asked.
+    pub kept: Vec<ScenePrediction>,
     /// Scenes evaluated.
     pub images: usize,
     /// Wall time of the pass.
@@ -38,6 +51,8 @@ pub struct EvalInputs<'a> {
     pub ignore_index: Option<i64>,
     /// Loader threads.
     pub num_workers: usize,
+    /// Keep the predictions of this many leading scenes.
+    pub keep_predictions: usize,
 }
 
 /// Sliding-window inference over every full scene of a split: windows of the encoder's input
@@ -53,8 +68,12 @@ pub fn evaluate(
     let n = dataset.len();
     let batches: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let loader = BatchLoader::start(dataset, pipeline, batches, 0, 0, inputs.num_workers, 2);
-    let mut confusion = ConfusionMatrix::new(inputs.num_classes)
-        .map_err(|e| EngineError::Metrics(e.to_string()))?;
+    let new_matrix = || {
+        ConfusionMatrix::new(inputs.num_classes).map_err(|e| EngineError::Metrics(e.to_string()))
+    };
+    let mut confusion = new_matrix()?;
+    let mut per_image = Vec::with_capacity(n);
+    let mut kept = Vec::new();
     progress.start(phase, n);
     for scene in loader {
         for sample in scene? {
@@ -65,15 +84,24 @@ pub fn evaluate(
                 ))
             })?;
             let prediction = predict_scene(inputs, &sample)?;
-            confusion
-                .update(&prediction, &target.data, inputs.ignore_index)
+            let mut own = new_matrix()?;
+            own.update(&prediction, &target.data, inputs.ignore_index)
                 .map_err(|e| EngineError::Metrics(format!("sample '{}': {e}", sample.id)))?;
+            confusion
+                .merge(&own)
+                .map_err(|e| EngineError::Metrics(e.to_string()))?;
+            per_image.push(own);
+            if kept.len() < inputs.keep_predictions {
+                kept.push(ScenePrediction { sample, prediction });
+            }
             progress.advance(None);
         }
     }
     progress.finish();
     Ok(EvalOutcome {
         confusion,
+        per_image,
+        kept,
         images: n,
         seconds: start.elapsed().as_secs_f64(),
     })

@@ -12,7 +12,7 @@ mod sliding_window;
 mod trainer;
 
 pub use error::EngineError;
-pub use evaluator::{EvalInputs, EvalOutcome, evaluate, predict_scene};
+pub use evaluator::{EvalInputs, EvalOutcome, ScenePrediction, evaluate, predict_scene};
 pub use loader::{BatchLoader, batches_for_epoch};
 pub use plan::{
     EvaluatorConfig, OptimizerConfig, Protocol, RunPlan, SchedulerConfig, TrainerConfig,

@@ -12,18 +12,31 @@ pub enum Protocol {
     Frozen,
     /// Encoder and decoder trained end to end with the same learning rate.
     Finetune,
+    /// Frozen encoder + a linear head (the decoder must be a linear head: `seg_linear`).
+    LinearProbe,
+    /// Random-init encoder trained end to end: the control that shows what pretraining buys.
+    Random,
 }
 
 impl Protocol {
+    /// Every protocol, in the order tables show them.
+    pub const ALL: [Protocol; 4] = [
+        Protocol::Frozen,
+        Protocol::Finetune,
+        Protocol::LinearProbe,
+        Protocol::Random,
+    ];
+
     /// Parses the `protocol=` config value.
     pub fn parse(s: &str) -> Result<Self, EngineError> {
-        match s {
-            "frozen" => Ok(Protocol::Frozen),
-            "finetune" => Ok(Protocol::Finetune),
-            other => Err(EngineError::Plan(format!(
-                "unknown protocol '{other}'; valid: frozen, finetune"
-            ))),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                EngineError::Plan(format!(
+                    "unknown protocol '{s}'; valid: frozen, finetune, linear_probe, random"
+                ))
+            })
     }
 
     /// Config spelling.
@@ -31,7 +44,19 @@ impl Protocol {
         match self {
             Protocol::Frozen => "frozen",
             Protocol::Finetune => "finetune",
+            Protocol::LinearProbe => "linear_probe",
+            Protocol::Random => "random",
         }
+    }
+
+    /// Whether the encoder stays fixed (eval mode, no gradients).
+    pub fn freezes_encoder(self) -> bool {
+        matches!(self, Protocol::Frozen | Protocol::LinearProbe)
+    }
+
+    /// Whether the encoder is built from random weights whatever `encoder.weights` says.
+    pub fn random_encoder(self) -> bool {
+        self == Protocol::Random
     }
 }
 
@@ -87,6 +112,10 @@ pub struct EvaluatorConfig {
     pub stride: Option<usize>,
     /// Windows per forward pass.
     pub batch_size: usize,
+    /// Test scenes whose predictions the run keeps (written as overlay images by the CLI).
+    pub overlays: usize,
+    /// Resamples of the 95 % bootstrap interval of the test mIoU (0 = none).
+    pub bootstrap_resamples: usize,
 }
 
 /// Everything the engine needs besides the components.

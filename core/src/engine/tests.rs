@@ -198,6 +198,8 @@ fn components(
         evaluator: EvaluatorConfig {
             stride: None,
             batch_size: 2,
+            overlays: 2,
+            bootstrap_resamples: 200,
         },
         seed: 3,
         run_dir: run_dir.to_path_buf(),
@@ -269,6 +271,17 @@ fn finetune_changes_the_encoder_and_learns() {
     assert_eq!(outcome.trainable_params, outcome.total_params);
     // The task is linear in B2: a few AdamW steps at lr 1e-2 get well above chance.
     assert!(outcome.test.oa > 0.8, "{:?}", outcome.test);
+    // Bootstrap over test scenes brackets the pooled score; overlays keep the leading scenes.
+    let ci = outcome.test_miou_ci.expect("several test scenes");
+    assert!(
+        ci.low <= outcome.test.miou && outcome.test.miou <= ci.high,
+        "{ci:?} vs {}",
+        outcome.test.miou
+    );
+    assert_eq!(outcome.test_predictions.len(), 2);
+    let kept = &outcome.test_predictions[0];
+    let (h, w) = kept.sample.spatial_size();
+    assert_eq!(kept.prediction.len(), h * w);
 }
 
 #[test]

@@ -5,13 +5,13 @@ use std::time::Instant;
 use burn::optim::AdamWConfig;
 use burn::tensor::Device;
 
-use super::evaluator::EvalInputs;
+use super::evaluator::{EvalInputs, ScenePrediction};
 use super::{
-    BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, Protocol, RunPlan,
-    batches_for_epoch, evaluate, purpose,
+    BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, RunPlan, batches_for_epoch,
+    evaluate, purpose,
 };
 use crate::component::{Criterion, Dataset, Decoder, Encoder, guarded};
-use crate::metrics::SegmentationMetrics;
+use crate::metrics::{Interval, SegmentationMetrics, bootstrap_miou};
 use crate::preprocess::Pipeline;
 use crate::results::EpochRecord;
 use crate::rng::SplitMix64;
@@ -52,6 +52,10 @@ pub struct RunOutcome {
     pub train_images_per_s: f64,
     /// Test-time throughput (scenes per second).
     pub eval_images_per_s: f64,
+    /// 95 % bootstrap interval of the test mIoU over test scenes (fewer than 2 scenes: none).
+    pub test_miou_ci: Option<Interval>,
+    /// Test predictions kept for overlays (`task.evaluator.overlays` leading scenes).
+    pub test_predictions: Vec<ScenePrediction>,
     /// All parameters of encoder + decoder.
     pub total_params: usize,
     /// Parameters the optimizer updated.
@@ -92,11 +96,12 @@ pub fn train_and_test(
     check_split("val", &c.val)?;
     check_split("test", &c.test)?;
     let spec = c.train.spec().clone();
-    let frozen = plan.protocol == Protocol::Frozen;
+    let frozen = plan.protocol.freezes_encoder();
     if frozen && c.encoder.spec().finetune_only {
         return Err(EngineError::Plan(format!(
-            "encoder '{}' is a supervised baseline without pretrained weights; run it with protocol=finetune",
-            c.encoder.spec().name
+            "encoder '{}' is a supervised baseline without pretrained weights; protocol={} would train a head on random features; run it with protocol=finetune",
+            c.encoder.spec().name,
+            plan.protocol.as_str()
         )));
     }
     if frozen {
@@ -208,6 +213,7 @@ pub fn train_and_test(
                 &spec,
                 c.val.clone(),
                 &format!("epoch {epoch} val"),
+                0,
                 progress,
             )?;
             let miou = metrics_of(&outcome, &spec.classes)?.miou;
@@ -232,15 +238,42 @@ pub fn train_and_test(
     }
     let (best_epoch, _) = best.expect("the last epoch always validates");
     load_checkpoint(&plan.run_dir, c, frozen)?;
-    let val_outcome = run_eval(plan, c, device, &spec, c.val.clone(), "best val", progress)?;
-    let test_outcome = run_eval(plan, c, device, &spec, c.test.clone(), "test", progress)?;
+    let val_outcome = run_eval(
+        plan,
+        c,
+        device,
+        &spec,
+        c.val.clone(),
+        "best val",
+        0,
+        progress,
+    )?;
+    let test_outcome = run_eval(
+        plan,
+        c,
+        device,
+        &spec,
+        c.test.clone(),
+        "test",
+        plan.evaluator.overlays,
+        progress,
+    )?;
+    let test_miou_ci = bootstrap_miou(
+        &test_outcome.per_image,
+        &[],
+        plan.evaluator.bootstrap_resamples,
+        plan.seed,
+    )
+    .map_err(|e| EngineError::Metrics(e.to_string()))?;
     Ok(RunOutcome {
+        test_miou_ci,
         best_epoch,
         val: metrics_of(&val_outcome, &spec.classes)?,
         test: metrics_of(&test_outcome, &spec.classes)?,
         history,
         train_images_per_s: train_samples as f64 / train_seconds.max(1e-9),
         eval_images_per_s: test_outcome.images as f64 / test_outcome.seconds.max(1e-9),
+        test_predictions: test_outcome.kept,
         total_params,
         trainable_params,
     })
@@ -253,6 +286,7 @@ fn run_eval(
     spec: &crate::component::DatasetSpec,
     dataset: Arc<dyn Dataset>,
     phase: &str,
+    keep_predictions: usize,
     progress: &mut dyn ProgressSink,
 ) -> Result<EvalOutcome, EngineError> {
     let encoder = c.encoder.inference_copy();
@@ -265,6 +299,7 @@ fn run_eval(
         num_classes: spec.num_classes(),
         ignore_index: spec.ignore_index,
         num_workers: plan.trainer.num_workers,
+        keep_predictions,
     };
     evaluate(&inputs, dataset, c.eval_pipeline.clone(), phase, progress)
 }

@@ -5,10 +5,12 @@
 //! recall; keeping one documented orientation here makes that mistake visible in review.
 //! Values are fractions in `[0, 1]`; presentation layers multiply by 100.
 
+mod bootstrap;
 mod confusion;
 mod error;
 mod segmentation;
 
+pub use bootstrap::{Interval, bootstrap_miou};
 pub use confusion::ConfusionMatrix;
 pub use error::MetricsError;
 pub use segmentation::SegmentationMetrics;

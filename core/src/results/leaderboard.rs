@@ -10,10 +10,37 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::{LeaderboardRow, ResultsError};
+use super::{LeaderboardRow, ResultsError, RunStatus};
 
 /// Appends one row, writing the header first if the file is new or empty.
 pub fn append_row(csv_path: &Path, row: &LeaderboardRow) -> Result<(), ResultsError> {
+    append(csv_path, row, false).map(|_| ())
+}
+
+/// What [`append_row_once`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendOutcome {
+    /// The row was written.
+    Appended,
+    /// An `ok` row with the same config hash was already there (its run id); nothing written.
+    AlreadyDone(String),
+}
+
+/// Appends `row` unless an `ok` row with the same `config_hash` exists, checked under the same
+/// lock as the write: two sweeps (or a sweep and an orphaned run of a killed one) finishing the
+/// same cell leave exactly one row.
+pub fn append_row_once(
+    csv_path: &Path,
+    row: &LeaderboardRow,
+) -> Result<AppendOutcome, ResultsError> {
+    append(csv_path, row, true)
+}
+
+fn append(
+    csv_path: &Path,
+    row: &LeaderboardRow,
+    once: bool,
+) -> Result<AppendOutcome, ResultsError> {
     if let Some(parent) = csv_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(ResultsError::io("create directory", parent))?;
     }
@@ -41,6 +68,13 @@ pub fn append_row(csv_path: &Path, row: &LeaderboardRow) -> Result<(), ResultsEr
     } else {
         check_header(csv_path, &mut file)?;
         check_trailing_newline(csv_path, &mut file, len)?;
+        if once
+            && let Some(done) = read_unlocked(csv_path)?
+                .into_iter()
+                .find(|r| r.status == RunStatus::Ok && r.config_hash == row.config_hash)
+        {
+            return Ok(AppendOutcome::AlreadyDone(done.run_id));
+        }
     }
     line.extend(encode(csv_path, |w| w.serialize(row))?);
 
@@ -50,7 +84,7 @@ pub fn append_row(csv_path: &Path, row: &LeaderboardRow) -> Result<(), ResultsEr
         .map_err(ResultsError::io("sync", csv_path))?;
     // The lock is released when `lock` is dropped, after the data is on disk.
     drop(lock);
-    Ok(())
+    Ok(AppendOutcome::Appended)
 }
 
 /// Reads every row, checking the header first; errors name the file and the line.
@@ -63,7 +97,12 @@ pub fn read_rows(csv_path: &Path) -> Result<Vec<LeaderboardRow>, ResultsError> {
         lock.lock_shared()
             .map_err(ResultsError::io("lock", &lock_path))?;
     }
+    read_unlocked(csv_path)
+}
 
+/// [`read_rows`] for a caller that already holds the lock (a second lock on another handle
+/// of the same file would wait for ourselves).
+fn read_unlocked(csv_path: &Path) -> Result<Vec<LeaderboardRow>, ResultsError> {
     let file = File::open(csv_path).map_err(ResultsError::io("open", csv_path))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)

@@ -16,7 +16,7 @@ mod time;
 
 pub use error::ResultsError;
 pub use json::{read_json, write_json_atomic};
-pub use leaderboard::{append_row, read_rows};
+pub use leaderboard::{AppendOutcome, append_row, append_row_once, read_rows};
 pub use markdown::render_markdown;
 pub use record::{EpochRecord, RunRecord};
 pub use row::{IouPerClass, LeaderboardRow, ResumeKey, RunStatus};

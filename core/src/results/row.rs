@@ -86,12 +86,19 @@ pub struct LeaderboardRow {
     pub protocol: String,
     /// Training criterion.
     pub criterion: String,
+    /// Where the components came from: `builtin`, or each plugin-provided one as
+    /// `kind=name@version (library file)`, `;`-joined.
+    pub origin: String,
     /// Run seed.
     pub seed: u64,
     /// Configured number of epochs.
     pub epochs: u32,
     /// Test mIoU.
     pub miou: Option<f64>,
+    /// Lower end of the 95 % bootstrap interval of the test mIoU (test images resampled).
+    pub miou_ci_low: Option<f64>,
+    /// Upper end of that interval.
+    pub miou_ci_high: Option<f64>,
     /// Test mean F1.
     pub mf1: Option<f64>,
     /// Test overall accuracy.
@@ -108,6 +115,8 @@ pub struct LeaderboardRow {
     pub train_images_per_s: Option<f64>,
     /// Evaluation throughput.
     pub eval_images_per_s: Option<f64>,
+    /// Peak resident memory of the run's process in MiB (`VmHWM`; empty where unknown).
+    pub peak_rss_mib: Option<f64>,
     /// Wall-clock duration of the whole run.
     pub wall_time_s: f64,
     /// Device description, e.g. `cuda:0 NVIDIA H100`.
@@ -126,7 +135,7 @@ pub struct LeaderboardRow {
 
 impl LeaderboardRow {
     /// The CSV header, in field order; a file with any other header is refused.
-    pub const COLUMNS: [&'static str; 26] = [
+    pub const COLUMNS: [&'static str; 30] = [
         "run_id",
         "time",
         "encoder",
@@ -135,9 +144,12 @@ impl LeaderboardRow {
         "dataset",
         "protocol",
         "criterion",
+        "origin",
         "seed",
         "epochs",
         "miou",
+        "miou_ci_low",
+        "miou_ci_high",
         "mf1",
         "oa",
         "macc",
@@ -146,6 +158,7 @@ impl LeaderboardRow {
         "trainable_params",
         "train_images_per_s",
         "eval_images_per_s",
+        "peak_rss_mib",
         "wall_time_s",
         "device",
         "precision",

@@ -17,9 +17,12 @@ fn row(run_id: &str, dataset: &str, encoder: &str, seed: u64, miou: f64) -> Lead
         dataset: dataset.to_string(),
         protocol: "frozen".to_string(),
         criterion: "cross_entropy".to_string(),
+        origin: "builtin".into(),
         seed,
         epochs: 80,
         miou: Some(miou),
+        miou_ci_low: None,
+        miou_ci_high: None,
         mf1: Some(miou + 0.05),
         oa: Some(0.95),
         macc: Some(0.9),
@@ -28,6 +31,7 @@ fn row(run_id: &str, dataset: &str, encoder: &str, seed: u64, miou: f64) -> Lead
         trainable_params: Some(12_500_000),
         train_images_per_s: Some(41.5),
         eval_images_per_s: Some(120.25),
+        peak_rss_mib: None,
         wall_time_s: 3600.5,
         device: "cuda:0 NVIDIA H100".to_string(),
         precision: "bf16".to_string(),
@@ -41,6 +45,8 @@ fn row(run_id: &str, dataset: &str, encoder: &str, seed: u64, miou: f64) -> Lead
 fn failed_row(run_id: &str) -> LeaderboardRow {
     LeaderboardRow {
         miou: None,
+        miou_ci_low: None,
+        miou_ci_high: None,
         mf1: None,
         oa: None,
         macc: None,
@@ -49,6 +55,7 @@ fn failed_row(run_id: &str) -> LeaderboardRow {
         trainable_params: None,
         train_images_per_s: None,
         eval_images_per_s: None,
+        peak_rss_mib: None,
         status: RunStatus::Failed,
         ..row(run_id, "hlsburnscars", "unet", 1, 0.0)
     }
@@ -102,7 +109,8 @@ fn empty_existing_file_gets_a_header() {
 fn older_schema_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.csv");
-    let old_header = LeaderboardRow::COLUMNS[..25].join(",") + ",notes\n";
+    let n = LeaderboardRow::COLUMNS.len();
+    let old_header = LeaderboardRow::COLUMNS[..n - 1].join(",") + ",notes\n";
     fs::write(&path, &old_header).unwrap();
     let err = append_row(&path, &row("r", "d", "e", 0, 0.5)).unwrap_err();
     match &err {
@@ -195,6 +203,57 @@ fn concurrent_appends_never_interleave() {
     let text = fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 201);
     assert_eq!(text.matches("run_id").count(), 1);
+}
+
+#[test]
+fn append_once_keeps_one_row_per_config_hash_under_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lb.csv");
+    let cell = |id: &str| LeaderboardRow {
+        config_hash: "cafe".into(),
+        ..row(id, "d", "e", 1, 0.5)
+    };
+    // A failed row with the same hash does not count as done.
+    append_row(
+        &path,
+        &LeaderboardRow {
+            config_hash: "cafe".into(),
+            ..failed_row("failed-before")
+        },
+    )
+    .unwrap();
+    let outcomes: Vec<AppendOutcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|t| {
+                let (path, cell) = (&path, &cell);
+                s.spawn(move || append_row_once(path, &cell(&format!("r{t}"))).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let appended = outcomes
+        .iter()
+        .filter(|o| **o == AppendOutcome::Appended)
+        .count();
+    assert_eq!(appended, 1, "{outcomes:?}");
+    let rows = read_rows(&path).unwrap();
+    assert_eq!(rows.len(), 2);
+    let winner = rows[1].run_id.clone();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| *o == AppendOutcome::Appended
+                || *o == AppendOutcome::AlreadyDone(winner.clone()))
+    );
+    // Another hash is appended as usual.
+    let other = LeaderboardRow {
+        config_hash: "beef".into(),
+        ..row("x", "d", "e", 1, 0.5)
+    };
+    assert_eq!(
+        append_row_once(&path, &other).unwrap(),
+        AppendOutcome::Appended
+    );
 }
 
 #[test]

@@ -98,3 +98,38 @@ fn presets_are_strict_and_name_their_file() {
         "{msg}"
     );
 }
+
+#[test]
+fn optional_presets_skip_keys_the_component_lacks() {
+    let dir = standard();
+    std::fs::write(
+        dir.path().join("dataset/hlsburnscars.yaml"),
+        "root: x\npresets:\n  ?decoder.channels: 32\n  ?decoder.pool_scales: [1, 2]\n",
+    )
+    .unwrap();
+    let cfg = run(dir.path(), &[]).unwrap();
+    assert_eq!(cfg.get("decoder.channels"), Some(&json!(32)));
+    assert_eq!(cfg.get("decoder.pool_scales"), None, "skipped, not created");
+    let state: Vec<(&str, bool)> = cfg
+        .presets()
+        .iter()
+        .map(|p| (p.key.as_str(), p.skipped))
+        .collect();
+    assert_eq!(
+        state,
+        [("decoder.channels", false), ("decoder.pool_scales", true)]
+    );
+}
+
+#[test]
+fn optional_presets_still_reject_an_unknown_section() {
+    let dir = standard();
+    std::fs::write(
+        dir.path().join("dataset/hlsburnscars.yaml"),
+        "root: x\npresets:\n  ?decodr.channels: 32\n",
+    )
+    .unwrap();
+    let msg = fail(dir.path(), &[]);
+    assert!(msg.contains("unknown key 'decodr'"), "{msg}");
+    assert!(msg.contains("did you mean 'decoder'?"), "{msg}");
+}
