@@ -52,4 +52,26 @@ fn main() {
     );
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/index");
+
+    if std::env::var_os("CARGO_FEATURE_DYNAMIC_PLUGINS").is_some() {
+        link_shared_libraries_by_rpath();
+    }
+}
+
+/// With `dynamic-plugins` the binary needs `libeobench_burn.so` (next to it in target/<profile>)
+/// and the toolchain's `libstd-*.so` at run time; cargo run/test set the library path, a
+/// directly started binary finds them through these rpaths.
+fn link_shared_libraries_by_rpath() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let target = std::env::var("TARGET").unwrap_or_default();
+    println!("cargo:rustc-link-arg-bins=-Wl,-rpath,$ORIGIN:$ORIGIN/deps");
+    if !sysroot.is_empty() {
+        println!("cargo:rustc-link-arg-bins=-Wl,-rpath,{sysroot}/lib/rustlib/{target}/lib");
+    }
 }

@@ -379,3 +379,18 @@ fn sweep_refuses_bad_grids_before_training() {
     }
     assert!(!dir.path().join("leaderboard.csv").exists());
 }
+
+#[test]
+fn static_builds_refuse_plugin_libraries_with_a_clear_message() {
+    if cfg!(feature = "dynamic-plugins") {
+        return;
+    }
+    let out = eobench(&["--plugin", "target/libwhatever.so", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("built without dynamic plugin support")
+            && text(&out).contains("--features dynamic-plugins"),
+        "{}",
+        text(&out)
+    );
+}

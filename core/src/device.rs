@@ -1,7 +1,7 @@
 //! Picks the compute device from the `device=` config value. burn's `Device::default()` silently
 //! prefers a GPU when one is compiled in, so eobench never uses it: the device is always explicit.
 
-use burn::tensor::Device;
+use crate::burn::tensor::Device;
 use thiserror::Error;
 
 /// An unusable `device=` value.

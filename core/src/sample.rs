@@ -2,7 +2,7 @@
 //! modalities (optical, SAR, ...), each with its own bands, a time axis and acquisition dates,
 //! so multi-modal and multi-temporal datasets fit without changing the types.
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use crate::burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 

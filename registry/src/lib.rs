@@ -8,13 +8,14 @@
 
 mod entries;
 mod lookup;
+pub mod plugin;
 
 pub use entries::{
     CriterionEntry, CriterionFactory, DatasetEntry, DatasetFactory, DecoderEntry, DecoderFactory,
     EncoderEntry, EncoderFactory,
 };
 pub use inventory;
-pub use lookup::{ComponentKind, ComponentSummary, Registry, RegistryError};
+pub use lookup::{ComponentKind, ComponentSummary, Origin, Registry, RegistryError};
 
 /// Registers an encoder: `register_encoder!("vit", "summary", build_fn);`
 #[macro_export]

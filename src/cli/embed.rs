@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use eobench_core::component::{Split, guarded};
-use eobench_core::config::compose;
+use eobench_core::config::compose_with;
 use eobench_core::preprocess::{Pipeline, PreprocessContext, crop_sample};
 use eobench_core::rng::SplitMix64;
 use eobench_core::sample::Batch;
 use safetensors::{Dtype, tensor::TensorView};
 
+use super::plugin::{extra_choices, load_registry};
 use super::session::Session;
 use super::{Failure, configs_dir};
 
@@ -39,8 +40,9 @@ pub fn embed(configs: Option<&Path>, args: &[String]) -> Result<(), Failure> {
     };
     let out = take_arg(&mut args, "out");
     let dir = configs_dir::locate(configs)?;
-    let cfg = compose(&dir, &args).map_err(Failure::usage)?;
-    let session = Session::new(cfg, &dir)?;
+    let registry = load_registry(Some(&dir))?;
+    let cfg = compose_with(&dir, &args, &extra_choices(&registry)).map_err(Failure::usage)?;
+    let session = Session::new(cfg, &dir, &registry)?;
     let out = out.map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(format!(
             "{}-{}-{}.safetensors",

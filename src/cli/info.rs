@@ -1,13 +1,14 @@
 use std::path::Path;
 
 use anyhow::anyhow;
-use eobench_registry::Registry;
 
 use super::{Failure, configs_dir};
 
 /// `eobench info <name>`: every component of that name with its default config.
 pub fn info(configs: Option<&Path>, name: &str) -> Result<(), Failure> {
-    let registry = Registry::builtin().map_err(Failure::run)?;
+    let dir = configs_dir::locate(configs).ok();
+    let registry = super::plugin::load_registry(dir.as_deref())?;
+    let shipped = super::plugin::extra_choices(&registry);
     let matches: Vec<_> = registry
         .list(None)
         .into_iter()
@@ -22,7 +23,6 @@ pub fn info(configs: Option<&Path>, name: &str) -> Result<(), Failure> {
             "no component named '{name}'{hint} (see `eobench list`)"
         )));
     }
-    let dir = configs_dir::locate(configs).ok();
     for c in matches {
         println!(
             "{} {} ({})\n  {}",
@@ -33,9 +33,13 @@ pub fn info(configs: Option<&Path>, name: &str) -> Result<(), Failure> {
         );
         if let Some(dir) = &dir {
             let file = dir.join(c.kind.as_str()).join(format!("{}.yaml", c.name));
-            match std::fs::read_to_string(&file) {
-                Ok(text) => println!("\n# {}\n{}", file.display(), text.trim_end()),
-                Err(_) => println!("  (no config file at {})", file.display()),
+            let from_plugin = shipped
+                .iter()
+                .find(|e| e.group == c.kind.as_str() && e.name == c.name);
+            match (std::fs::read_to_string(&file), from_plugin) {
+                (Ok(text), _) => println!("\n# {}\n{}", file.display(), text.trim_end()),
+                (Err(_), Some(e)) => println!("\n# {}\n{}", e.origin.display(), e.yaml.trim_end()),
+                (Err(_), None) => println!("  (no config file at {})", file.display()),
             }
         }
         println!();

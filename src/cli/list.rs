@@ -1,5 +1,5 @@
 use anyhow::anyhow;
-use eobench_registry::{ComponentKind, Registry};
+use eobench_registry::ComponentKind;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
@@ -18,7 +18,7 @@ struct Row {
 }
 
 /// `eobench list [kind]`.
-pub fn list(kind: Option<&str>) -> Result<(), Failure> {
+pub fn list(configs: Option<&std::path::Path>, kind: Option<&str>) -> Result<(), Failure> {
     let kind = match kind {
         None => None,
         Some(k) => Some(ComponentKind::parse(k).ok_or_else(|| {
@@ -27,7 +27,8 @@ pub fn list(kind: Option<&str>) -> Result<(), Failure> {
             ))
         })?),
     };
-    let registry = Registry::builtin().map_err(Failure::run)?;
+    let dir = super::configs_dir::locate(configs).ok();
+    let registry = super::plugin::load_registry(dir.as_deref())?;
     let rows: Vec<Row> = registry
         .list(kind)
         .into_iter()

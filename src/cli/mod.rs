@@ -6,6 +6,7 @@ mod info;
 mod leaderboard;
 mod list;
 mod overlay;
+mod plugin;
 mod progress;
 mod report;
 mod run;
@@ -34,6 +35,13 @@ struct Cli {
     /// Config directory (default: ./configs if present, else the one of this eobench checkout).
     #[arg(long, global = true, env = "EOBENCH_CONFIGS")]
     configs: Option<PathBuf>,
+    /// Load a plugin library (repeatable; also EOBENCH_PLUGIN_PATH and `plugins:` in
+    /// config.yaml). Needs a binary built with --features dynamic-plugins.
+    #[arg(long = "plugin", global = true, value_name = "LIB")]
+    plugins: Vec<PathBuf>,
+    /// Let plugin components replace built-in ones of the same name.
+    #[arg(long, global = true)]
+    allow_shadowing: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,6 +98,11 @@ enum Command {
         /// Choices and overrides; a value with top-level commas is a grid axis.
         args: Vec<String>,
     },
+    /// Write, build and check third-party plugin crates.
+    Plugin {
+        #[command(subcommand)]
+        action: plugin::PluginAction,
+    },
     /// Write results/report.md with tables and plots (SVG bars with CIs, curves, overlays).
     Report {
         /// Results directory.
@@ -133,6 +146,10 @@ impl Failure {
 /// Entry point; also usable by third-party binaries that link extra plugins statically.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    plugin::set_options(plugin::PluginOptions {
+        libraries: cli.plugins.clone(),
+        allow_shadowing: cli.allow_shadowing,
+    });
     let result = match cli.command {
         Command::Run {
             print_config,
@@ -140,11 +157,12 @@ pub fn main() -> ExitCode {
             args,
         } => run::run(cli.configs.as_deref(), &args, print_config, once),
         Command::Embed { args } => embed::embed(cli.configs.as_deref(), &args),
-        Command::List { kind } => list::list(kind.as_deref()),
+        Command::List { kind } => list::list(cli.configs.as_deref(), kind.as_deref()),
         Command::Info { name } => info::info(cli.configs.as_deref(), &name),
         Command::Leaderboard { results } => leaderboard::leaderboard(&results),
         Command::Sweep { dry_run, args } => sweep::sweep(cli.configs.as_deref(), &args, dry_run),
         Command::Report { results } => report::report(&results),
+        Command::Plugin { action } => plugin::plugin(cli.configs.as_deref(), action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,12 +3,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::plugin::{extra_choices, load_registry};
 use super::progress::CliProgress;
 use super::session::{Session, check_protocol};
 use super::{Failure, configs_dir};
 use anyhow::Context;
 use eobench_core::component::{CriterionContext, DecoderContext, Split, guarded};
-use eobench_core::config::compose;
+use eobench_core::config::compose_with;
 use eobench_core::engine::{
     EvaluatorConfig, OptimizerConfig, ProgressSink, RunComponents, RunPlan, SchedulerConfig,
     TrainerConfig, train_and_test,
@@ -28,12 +29,13 @@ pub fn run(
     once: bool,
 ) -> Result<(), Failure> {
     let dir = configs_dir::locate(configs)?;
-    let cfg = compose(&dir, args).map_err(Failure::usage)?;
+    let registry = load_registry(Some(&dir))?;
+    let cfg = compose_with(&dir, args, &extra_choices(&registry)).map_err(Failure::usage)?;
     if print_config {
         print!("{}", cfg.to_yaml());
         return Ok(());
     }
-    let session = Session::new(cfg, &dir)?;
+    let session = Session::new(cfg, &dir, &registry)?;
     let cfg = &session.cfg;
     let e = &session.entries;
     let (enc_name, dec_name, ds_name, crit_name) = (
@@ -144,7 +146,7 @@ pub fn run(
         dataset: ds_name.clone(),
         protocol: protocol_text.clone(),
         criterion: crit_name.clone(),
-        origin: "builtin".into(),
+        origin: session.origin.clone(),
         seed,
         epochs: outcome.history.len() as u32,
         miou: Some(outcome.test.miou),

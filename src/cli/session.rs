@@ -13,7 +13,9 @@ use eobench_core::component::{
 use eobench_core::config::ResolvedConfig;
 use eobench_core::device::device_from_flag;
 use eobench_core::engine::Protocol;
-use eobench_registry::{CriterionEntry, DatasetEntry, DecoderEntry, EncoderEntry, Registry};
+use eobench_registry::{
+    ComponentKind, CriterionEntry, DatasetEntry, DecoderEntry, EncoderEntry, Registry,
+};
 use serde_json::Value;
 
 use super::{Failure, configs_dir};
@@ -35,6 +37,8 @@ pub struct Session {
     pub device_flag: String,
     pub device: Device,
     pub protocol: Protocol,
+    /// `builtin`, or which chosen components came from plugins (leaderboard `origin`).
+    pub origin: String,
 }
 
 /// The head `protocol=linear_probe` trains: the probe is defined by its head, so any other
@@ -66,8 +70,7 @@ fn name_of(cfg: &ResolvedConfig, group: &str) -> Result<String, Failure> {
 impl Session {
     /// Looks every chosen name up before any work, so a typo fails in milliseconds with a
     /// suggestion, and parses the run-wide keys.
-    pub fn new(cfg: ResolvedConfig, configs: &Path) -> Result<Self, Failure> {
-        let registry = Registry::builtin().map_err(Failure::run)?;
+    pub fn new(cfg: ResolvedConfig, configs: &Path, registry: &Registry) -> Result<Self, Failure> {
         let entries = Entries {
             encoder: registry
                 .encoder(&name_of(&cfg, "encoder")?)
@@ -87,7 +90,17 @@ impl Session {
         let device = device_from_flag(&device_flag).map_err(Failure::usage)?;
         let protocol_text: String = cfg.section("protocol").map_err(Failure::usage)?;
         let protocol = Protocol::parse(&protocol_text).map_err(Failure::usage)?;
+        let origin = super::plugin::row_origin(
+            registry,
+            &[
+                (ComponentKind::Encoder, entries.encoder.name),
+                (ComponentKind::Decoder, entries.decoder.name),
+                (ComponentKind::Dataset, entries.dataset.name),
+                (ComponentKind::Criterion, entries.criterion.name),
+            ],
+        );
         Ok(Self {
+            origin,
             cfg,
             entries,
             base_dir: configs_dir::base_dir(configs),

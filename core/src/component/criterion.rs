@@ -1,4 +1,4 @@
-use burn::tensor::{Device, Int, Tensor};
+use crate::burn::tensor::{Device, Int, Tensor};
 
 /// What a criterion factory gets besides its own config section.
 pub struct CriterionContext<'a> {

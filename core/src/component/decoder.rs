@@ -1,4 +1,4 @@
-use burn::tensor::{Device, Tensor};
+use crate::burn::tensor::{Device, Tensor};
 
 use super::{ComponentError, EncoderSpec, Features, ModuleSlot, Trainable};
 
@@ -13,7 +13,7 @@ pub struct DecoderContext<'a> {
 }
 
 /// Author-facing decoder: implemented on a `#[derive(Module)]` struct.
-pub trait DecoderModel: burn::module::Module + Send + 'static {
+pub trait DecoderModel: crate::burn::module::Module + Send + 'static {
     /// Logits (B, K, H, W) at `output_size` from the encoder's feature maps.
     fn forward(&self, features: Vec<Tensor<4>>, output_size: [usize; 2]) -> Tensor<4>;
 }

@@ -1,4 +1,4 @@
-use burn::tensor::{Device, Tensor};
+use crate::burn::tensor::{Device, Tensor};
 use serde::Serialize;
 
 use super::{ComponentError, DatasetSpec, ModuleSlot, Trainable};
@@ -64,7 +64,7 @@ pub struct EncoderContext<'a> {
 }
 
 /// Author-facing encoder: implemented on a `#[derive(Module)]` struct.
-pub trait EncoderModel: burn::module::Module + Send + 'static {
+pub trait EncoderModel: crate::burn::module::Module + Send + 'static {
     /// Computes the feature maps for a batch whose bands were already matched to the spec.
     fn forward(&self, batch: &Batch) -> Result<Vec<Tensor<4>>, ComponentError>;
 }
@@ -161,7 +161,30 @@ impl<M: EncoderModel> Encoder for ModuleEncoder<M> {
                 ),
             });
         }
+        let input_hw = self
+            .spec
+            .modalities
+            .first()
+            .and_then(|m| batch.modality(&m.name))
+            .map(|m| {
+                let [_, _, _, h, w] = m.data.dims();
+                (h, w)
+            });
         for (i, (m, dim)) in maps.iter().zip(&self.spec.output_dims).enumerate() {
+            let [_, _, h, w] = m.dims();
+            if let (Some((ih, iw)), Some(&stride)) = (input_hw, self.spec.output_strides.get(i))
+                && stride > 0
+                && (h != ih / stride || w != iw / stride)
+            {
+                return Err(ComponentError::Shape {
+                    component: format!("encoder '{}'", self.spec.name),
+                    message: format!(
+                        "feature map {i} is {h}x{w}; an {ih}x{iw} input at the declared stride {stride} gives {}x{}",
+                        ih / stride,
+                        iw / stride
+                    ),
+                });
+            }
             if m.dims()[1] != *dim {
                 return Err(ComponentError::Shape {
                     component: format!("encoder '{}'", self.spec.name),

@@ -1,8 +1,8 @@
 use std::path::Path;
 
-use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::{Gradients, Tensor};
+use crate::burn::module::{Module, ModuleVisitor, Param};
+use crate::burn::optim::{GradientsParams, ModuleOptimizer};
+use crate::burn::tensor::{Gradients, Tensor};
 
 use super::ComponentError;
 

@@ -18,9 +18,33 @@ use super::resolved::{GroupChoice, ResolvedConfig};
 use super::suggest::suggest;
 use super::tree;
 
+/// A group choice that is not a file of the configs directory: the default config a plugin
+/// library ships for its component. A file `configs/<group>/<name>.yaml` still wins, so users
+/// can adapt a plugin's defaults the usual way.
+#[derive(Clone, Debug)]
+pub struct ExtraChoice {
+    /// Group, e.g. `encoder`.
+    pub group: String,
+    /// Choice name, e.g. `tiny_conv`.
+    pub name: String,
+    /// What to call it in messages, e.g. `libtiny.so:configs/encoder/tiny_conv.yaml`.
+    pub origin: PathBuf,
+    /// YAML text.
+    pub yaml: String,
+}
+
 /// Composes `configs_dir/config.yaml` with its defaults and `args` (`group=name`,
 /// `dotted.key=value`, `+new.key=value`) into a resolved configuration.
 pub fn compose(configs_dir: &Path, args: &[String]) -> Result<ResolvedConfig, ConfigError> {
+    compose_with(configs_dir, args, &[])
+}
+
+/// [`compose`] where `extra` choices (from plugins) fill in for missing files.
+pub fn compose_with(
+    configs_dir: &Path,
+    args: &[String],
+    extra: &[ExtraChoice],
+) -> Result<ResolvedConfig, ConfigError> {
     if !configs_dir.is_dir() {
         return Err(ConfigError::ConfigsDirMissing {
             dir: configs_dir.to_path_buf(),
@@ -57,8 +81,18 @@ pub fn compose(configs_dir: &Path, args: &[String]) -> Result<ResolvedConfig, Co
                 key: group,
             });
         }
-        let file = existing_choice(configs_dir, &group, &name)?;
-        let mut section = read_mapping(&file)?;
+        let on_disk = choice_file(configs_dir, &group, &name);
+        let shipped = extra
+            .iter()
+            .find(|e| e.group == group && e.name == name && !on_disk.is_file());
+        let (file, mut section) = match shipped {
+            Some(e) => (e.origin.clone(), load::parse_mapping(&e.yaml, &e.origin)?),
+            None => {
+                let file = existing_choice(configs_dir, &group, &name)?;
+                let section = read_mapping(&file)?;
+                (file, section)
+            }
+        };
         pending.extend(
             presets::take_presets(&mut section, &file)?
                 .into_iter()

@@ -45,7 +45,12 @@ pub(crate) fn read_mapping(path: &Path) -> Result<Map<String, Value>, ConfigErro
         path: path.to_path_buf(),
         source,
     })?;
-    let value: Value = serde_saphyr::from_str(&text).map_err(|e| ConfigError::Yaml {
+    parse_mapping(&text, path)
+}
+
+/// Parses YAML text that must hold a mapping; `path` names it in errors.
+pub(crate) fn parse_mapping(text: &str, path: &Path) -> Result<Map<String, Value>, ConfigError> {
+    let value: Value = serde_saphyr::from_str(text).map_err(|e| ConfigError::Yaml {
         path: path.to_path_buf(),
         message: e
             .to_string()

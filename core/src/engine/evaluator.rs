@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use burn::tensor::Device;
+use crate::burn::tensor::Device;
 
 use super::{
     BatchLoader, EngineError, EvaluatorConfig, ProgressSink, SlidingWindow, window_offsets,

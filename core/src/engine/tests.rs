@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig};
-use burn::tensor::activation::log_softmax;
-use burn::tensor::{Device, Int, Tensor};
+use crate::burn;
+use crate::burn::module::Module;
+use crate::burn::nn::conv::{Conv2d, Conv2dConfig};
+use crate::burn::nn::{BatchNorm, BatchNormConfig};
+use crate::burn::tensor::activation::log_softmax;
+use crate::burn::tensor::{Device, Int, Tensor};
 
 use super::*;
 use crate::bands::Band;

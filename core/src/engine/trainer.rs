@@ -2,8 +2,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use burn::optim::AdamWConfig;
-use burn::tensor::Device;
+use crate::burn::optim::AdamWConfig;
+use crate::burn::tensor::Device;
 
 use super::evaluator::{EvalInputs, ScenePrediction};
 use super::{

@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
-use burn::store::{
+use crate::burn::module::Module;
+use crate::burn::store::{
     ApplyResult, KeyRemapper, ModuleSnapshot, ModuleStore, PyTorchToBurnAdapter, PytorchStore,
     SafetensorsStore,
 };

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
-use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::tensor::{Device, Tensor, TensorData};
+use crate::burn;
+use crate::burn::module::Module;
+use crate::burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use crate::burn::tensor::{Device, Tensor, TensorData};
 
 use super::*;
 

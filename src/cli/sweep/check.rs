@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use eobench_core::component::{DecoderContext, Split, guarded};
-use eobench_core::config::compose;
+use eobench_core::config::{ExtraChoice, compose_with};
+use eobench_registry::Registry;
 
 use super::grid::Cell;
 use crate::cli::Failure;
@@ -34,14 +35,20 @@ pub struct PlannedCell {
 }
 
 /// Composes and checks every cell; the first problem is an error naming its cell.
-pub fn check_cells(configs: &Path, cells: Vec<Cell>) -> Result<Vec<PlannedCell>, Failure> {
+pub fn check_cells(
+    configs: &Path,
+    cells: Vec<Cell>,
+    registry: &Registry,
+    extra: &[ExtraChoice],
+) -> Result<Vec<PlannedCell>, Failure> {
     let mut planned = Vec::with_capacity(cells.len());
     // Building is the only exact compatibility test, and the costly check: once per distinct
     // (encoder, decoder, dataset, protocol) sections.
     let mut built: BTreeMap<String, ()> = BTreeMap::new();
     for cell in cells {
         let in_cell = |e: anyhow::Error| e.context(format!("sweep cell `{}`", cell.label));
-        let cfg = compose(configs, &cell.args).map_err(|e| Failure::usage(in_cell(e.into())))?;
+        let cfg = compose_with(configs, &cell.args, extra)
+            .map_err(|e| Failure::usage(in_cell(e.into())))?;
         let config_hash = cfg.hash();
         let output_dir: PathBuf = cfg
             .section("output_dir")
@@ -49,7 +56,7 @@ pub fn check_cells(configs: &Path, cells: Vec<Cell>) -> Result<Vec<PlannedCell>,
         let epochs: u64 = cfg
             .section("task.trainer.n_epochs")
             .map_err(|e| Failure::usage(in_cell(e.into())))?;
-        let session = Session::new(cfg, configs).map_err(|f| f.context(&cell.label))?;
+        let session = Session::new(cfg, configs, registry).map_err(|f| f.context(&cell.label))?;
         let e = &session.entries;
         check_protocol(session.protocol, e.decoder.name)
             .map_err(|er| Failure::usage(in_cell(er)))?;

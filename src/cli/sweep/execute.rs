@@ -114,6 +114,7 @@ pub fn run_cell(
 
 fn spawn(exe: &Path, configs: &Path, cell: &PlannedCell) -> CellStatus {
     let child = Command::new(exe)
+        .args(crate::cli::plugin::child_args())
         .arg("--configs")
         .arg(configs)
         .arg("run")

@@ -10,9 +10,10 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::anyhow;
-use eobench_core::config::compose;
+use eobench_core::config::compose_with;
 use eobench_core::results::{LeaderboardRow, RunStatus, UtcDateTime, read_rows};
 
+use super::plugin::{extra_choices, load_registry};
 use super::{Failure, configs_dir};
 use check::check_cells;
 use estimate::{estimate_seconds, human_duration};
@@ -24,14 +25,16 @@ pub fn sweep(configs: Option<&Path>, args: &[String], dry_run: bool) -> Result<(
     let dir = configs_dir::locate(configs)?;
     let grid = parse_grid(args).map_err(Failure::usage)?;
     // The seed the fixed arguments resolve to is where `seeds=N` starts counting.
-    let base = compose(&dir, &grid.fixed).map_err(Failure::usage)?;
+    let registry = load_registry(Some(&dir))?;
+    let extra = extra_choices(&registry);
+    let base = compose_with(&dir, &grid.fixed, &extra).map_err(Failure::usage)?;
     let base_seed: u64 = base.section("seed").map_err(Failure::usage)?;
     eprintln!(
         "sweep: {} cell(s); checking every configuration before training…",
         grid.len()
     );
     let cells = grid.cells(base_seed);
-    let planned = check_cells(&dir, cells)?;
+    let planned = check_cells(&dir, cells, &registry, &extra)?;
 
     let mut rows: Vec<LeaderboardRow> = Vec::new();
     let mut seen_csv = HashSet::new();
