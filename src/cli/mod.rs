@@ -146,6 +146,7 @@ impl Failure {
 /// Entry point; also usable by third-party binaries that link extra plugins statically.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    eobench_core::weights::set_download_progress(progress::DownloadBar::boxed);
     plugin::set_options(plugin::PluginOptions {
         libraries: cli.plugins.clone(),
         allow_shadowing: cli.allow_shadowing,

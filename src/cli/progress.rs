@@ -89,3 +89,58 @@ impl ProgressSink for CliProgress {
         self.log_only(line);
     }
 }
+
+/// Download display for release weights: an indicatif byte bar on a terminal, core's plain
+/// progress lines elsewhere (log files stay readable).
+pub struct DownloadBar {
+    bar: Option<ProgressBar>,
+}
+
+impl DownloadBar {
+    /// For [`eobench_core::weights::set_download_progress`].
+    pub fn boxed() -> Box<dyn eobench_core::weights::DownloadProgress> {
+        if std::io::stderr().is_terminal() {
+            Box::new(Self { bar: None })
+        } else {
+            Box::new(eobench_core::weights::StderrProgress::default())
+        }
+    }
+}
+
+impl eobench_core::weights::DownloadProgress for DownloadBar {
+    fn start(&mut self, url: &str, total: Option<u64>, resumed_from: u64) {
+        let bar = match total {
+            Some(t) => ProgressBar::new(t),
+            None => ProgressBar::no_length(),
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let name = url.rsplit('/').next().unwrap_or(url);
+        bar.set_message(format!("downloading {name}"));
+        bar.set_position(resumed_from);
+        self.bar = Some(bar);
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn warn(&mut self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(format!("warning: {message}")),
+            None => eprintln!("warning: {message}"),
+        }
+    }
+}

@@ -13,7 +13,10 @@ mod strict;
 
 pub use cache::{Cache, cache_dir_from};
 pub use download::DownloadError;
-pub use progress::{DownloadProgress, NoProgress, StderrProgress};
+pub use progress::{
+    DownloadProgress, NoProgress, ProgressFactory, StderrProgress, download_progress,
+    set_download_progress,
+};
 pub use release::{FetchedRelease, ReleaseError, fetch_release};
 pub use resolve::{Release, WeightsSource, resolve_weights, resolve_weights_with};
 pub use strict::{CheckpointLayout, LoadReport, WeightsError, load_weights};

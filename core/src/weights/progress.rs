@@ -2,7 +2,27 @@
 //! can plug in a real progress bar without core depending on one.
 
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// Makes the progress display [`super::resolve_weights`] uses for downloads.
+pub type ProgressFactory = fn() -> Box<dyn DownloadProgress>;
+
+static FACTORY: OnceLock<ProgressFactory> = OnceLock::new();
+
+/// Installs the download display for this process (the CLI installs a progress bar); encoders
+/// call [`super::resolve_weights`] without knowing about it. Only the first call counts.
+pub fn set_download_progress(factory: ProgressFactory) {
+    let _ = FACTORY.set(factory);
+}
+
+/// The installed display, else [`StderrProgress`].
+pub fn download_progress() -> Box<dyn DownloadProgress> {
+    match FACTORY.get() {
+        Some(make) => make(),
+        None => Box::new(StderrProgress::default()),
+    }
+}
 
 /// Receives download progress (and warnings, so a progress bar can print them without
 /// garbling its own line).

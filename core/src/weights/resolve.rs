@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::WeightsError;
 use super::cache::Cache;
 use super::download::Http;
-use super::progress::{DownloadProgress, StderrProgress};
+use super::progress::{DownloadProgress, download_progress};
 use super::release::fetch_release_with;
 
 /// A published checkpoint, declared in an encoder's YAML under `releases:`.
@@ -47,7 +47,7 @@ pub fn resolve_weights(
         path: PathBuf::from(&releases[spec].file),
         message: e.to_string(),
     })?;
-    resolve_weights_with(spec, releases, &cache, &mut StderrProgress::default())
+    resolve_weights_with(spec, releases, &cache, download_progress().as_mut())
 }
 
 /// [`resolve_weights`] with an explicit cache and progress display (the CLI passes its own

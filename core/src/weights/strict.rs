@@ -141,6 +141,9 @@ pub fn load_weights<M: Module>(
         "pth" | "pt" | "ckpt" | "bin" => {
             let mut store = PytorchStore::from_file(path)
                 .allow_partial(true)
+                // Shape/dtype problems come back in the result (reported per tensor as
+                // `Mismatch`) instead of as one opaque validation error.
+                .validate(false)
                 .map_indices_contiguous(false)
                 .remap(remapper(layout)?);
             if let Some(key) = &layout.top_level_key {
@@ -152,6 +155,7 @@ pub fn load_weights<M: Module>(
             let mut store = SafetensorsStore::from_file(path)
                 .with_from_adapter(PyTorchToBurnAdapter)
                 .allow_partial(true)
+                .validate(false)
                 .remap(remapper(layout)?);
             apply(module, &mut store).map_err(read_err)?
         }
@@ -164,7 +168,7 @@ pub fn load_weights<M: Module>(
     if !result.errors.is_empty() {
         return Err(WeightsError::Mismatch {
             path: path.to_path_buf(),
-            messages: result.errors.iter().map(|e| format!("{e:?}")).collect(),
+            messages: result.errors.iter().map(|e| e.to_string()).collect(),
         });
     }
     let allowed = &layout.allow_missing;

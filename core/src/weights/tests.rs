@@ -128,13 +128,25 @@ fn shape_mismatch_missing_file_and_unknown_format_are_errors() {
         &CheckpointLayout::default(),
     )
     .unwrap_err();
+    assert!(matches!(err, WeightsError::Mismatch { .. }), "{err}");
     assert!(
-        matches!(
-            err,
-            WeightsError::Mismatch { .. } | WeightsError::Read { .. }
-        ),
+        err.to_string().contains("Shape mismatch for 'lin.weight'"),
         "{err}"
     );
+    let mut wrong = Tiny {
+        lin: LinearConfig::new(4, 2).init(&device),
+        norm: LayerNormConfig::new(2).init(&device),
+    };
+    let err = load_weights(
+        &mut wrong,
+        &fixture("tiny_wrapped.pth"),
+        &CheckpointLayout {
+            top_level_key: Some("model".into()),
+            ..CheckpointLayout::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, WeightsError::Mismatch { .. }), "{err}");
     let mut m = tiny(&device);
     let err = load_weights(
         &mut m,
