@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod bench;
 mod configs_dir;
 mod embed;
 mod info;
@@ -98,6 +99,14 @@ enum Command {
         /// Choices and overrides; a value with top-level commas is a grid axis.
         args: Vec<String>,
     },
+    /// Throughput of an encoder + decoder on synthetic batches (img/s, GFLOP/s, peak memory).
+    #[command(
+        after_help = "Example: eobench bench encoder=vit decoder=seg_upernet batch=8 size=224 mode=all precision=fp32 repeats=5\nKeys: batch, size, precision=fp32|bf16, mode=infer|frozen|finetune|all, warmup, repeats, gflop_per_image, json=FILE; everything else is a config choice or override."
+    )]
+    Bench {
+        /// Bench keys, choices and overrides.
+        args: Vec<String>,
+    },
     /// Write, build and check third-party plugin crates.
     Plugin {
         #[command(subcommand)]
@@ -163,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Leaderboard { results } => leaderboard::leaderboard(&results),
         Command::Sweep { dry_run, args } => sweep::sweep(cli.configs.as_deref(), &args, dry_run),
         Command::Report { results } => report::report(&results),
+        Command::Bench { args } => bench::bench(cli.configs.as_deref(), &args),
         Command::Plugin { action } => plugin::plugin(cli.configs.as_deref(), action),
     };
     match result {

@@ -9,6 +9,9 @@ einops 0.8.2, safetensors (any recent):
     .venv-parity/bin/python tools/parity/prithvi.py --full v1 Prithvi_100M.pt OUT_DIR
     .venv-parity/bin/python tools/parity/prithvi.py --full v2 Prithvi_EO_V2_300M.pt OUT_DIR
                                    # real weights -> OUT_DIR/prithvi_{v1,v2}_full_io.safetensors
+    .venv-parity/bin/python tools/parity/prithvi.py --fake-checkpoint v2 FAKE.pt
+                                   # full-size random perturbed weights in the official layout, for
+                                   # the full-size check where the real file cannot be downloaded
 
 Reduced models (seeded, every parameter perturbed so biases / LayerNorms are not at their trivial
 init): `PrithviMAE(img_size=48, patch_size=(1,16,16), in_chans=6, embed_dim=32, depth=4,
@@ -154,11 +157,32 @@ def make_full(variant, ckpt, out_dir):
     save_file({k: v.float().contiguous() for k, v in io.items()}, out / f"prithvi_{variant}_full_io.safetensors")
 
 
+def make_fake_checkpoint(variant, out):
+    """A full-size checkpoint with perturbed random weights in the official layout."""
+    gen = torch.Generator().manual_seed(11)
+    if variant == "v1":
+        m = PrithviMAE(img_size=224, patch_size=(1, 16, 16), in_chans=6, embed_dim=768, depth=12,
+                       num_heads=12, decoder_embed_dim=512, decoder_depth=8, decoder_num_heads=16,
+                       num_frames=3, coords_encoding=[]).eval()
+        perturb(m, gen)
+        sd = v1_flat(m.state_dict())
+    else:
+        m = PrithviMAE(img_size=224, patch_size=(1, 16, 16), in_chans=6, embed_dim=1024, depth=24,
+                       num_heads=16, decoder_embed_dim=512, decoder_depth=8, decoder_num_heads=16,
+                       num_frames=4, coords_encoding=["time", "location"], coords_scale_learn=True).eval()
+        perturb(m, gen)
+        sd = m.state_dict()
+    torch.save({k: v.contiguous() for k, v in sd.items()}, out)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", nargs=3, metavar=("VARIANT", "CKPT", "OUT_DIR"))
+    ap.add_argument("--fake-checkpoint", nargs=2, metavar=("VARIANT", "OUT_PT"))
     a = ap.parse_args()
-    if a.full:
+    if a.fake_checkpoint:
+        make_fake_checkpoint(*a.fake_checkpoint)
+    elif a.full:
         make_full(*a.full)
     else:
         make_tiny()
