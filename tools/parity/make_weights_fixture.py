@@ -32,4 +32,8 @@ extra = dict(sd)
 extra["decoder_pred.weight"] = torch.zeros(4)
 torch.save(extra, out / "tiny_with_decoder.pth")
 save_file({k: v.contiguous() for k, v in sd.items()}, str(out / "tiny.safetensors"))
+# A valid archive that zip 9.8.1 (burn's PyTorch reader) cannot open: torch names the archive
+# root after the file stem, and a 21-character root makes the first central-directory entry
+# exactly as long as the zip64 end records; eobench must explain, not just fail.
+torch.save(sd, out / "zip_root_21_chars_abc.pth")
 print("wrote", sorted(p.name for p in out.iterdir()))

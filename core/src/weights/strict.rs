@@ -135,7 +135,7 @@ pub fn load_weights<M: Module>(
         .to_ascii_lowercase();
     let read_err = |message: String| WeightsError::Read {
         path: path.to_path_buf(),
-        message,
+        message: with_zip_hint(message, path),
     };
     let result: ApplyResult = match ext.as_str() {
         "pth" | "pt" | "ckpt" | "bin" => {
@@ -204,4 +204,20 @@ pub fn load_weights<M: Module>(
 
 fn apply<M: Module, S: ModuleStore>(module: &mut M, store: &mut S) -> Result<ApplyResult, String> {
     module.load_from(store).map_err(|e| e.to_string())
+}
+
+/// zip 9.8.1 (used by burn's PyTorch reader) misplaces the central directory of a valid
+/// PyTorch archive whose first directory entry is exactly as long as the zip64 end records
+/// (76 bytes, i.e. an archive root name of 21 characters such as `Prithvi_EO_V2_300M_TL`):
+/// say how to get around it instead of leaving the user with "Invalid Central Directory header".
+fn with_zip_hint(message: String, path: &Path) -> String {
+    if !message.contains("Central Directory") {
+        return message;
+    }
+    format!(
+        "{message} — probably a bug of the zip reader burn uses, not a corrupt file (python's zipfile reads it); \
+         convert the checkpoint to safetensors and pass that instead: \
+         python -c \"import torch; from safetensors.torch import save_file; save_file(torch.load('{p}', map_location='cpu', weights_only=True), '{p}.safetensors')\"",
+        p = path.display()
+    )
 }

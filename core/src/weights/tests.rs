@@ -194,3 +194,21 @@ fn resolve_weights_accepts_random_paths_and_names_releases() {
         Err(WeightsError::NotFound { .. })
     ));
 }
+
+#[test]
+fn zip_reader_bug_is_explained_with_a_workaround() {
+    let device = Device::flex();
+    let mut m = tiny(&device);
+    let err = load_weights(
+        &mut m,
+        &fixture("zip_root_21_chars_abc.pth"),
+        &CheckpointLayout::default(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, WeightsError::Read { .. }), "{msg}");
+    assert!(
+        msg.contains("not a corrupt file") && msg.contains("save_file(torch.load("),
+        "{msg}"
+    );
+}
