@@ -158,7 +158,14 @@ pub fn train_and_test(
         progress.start(&format!("epoch {epoch}/{} train", t.n_epochs), loader.len());
         let mut loss_sum = 0.0f64;
         let mut steps = 0usize;
-        for samples in loader {
+        let mut data_wait = 0.0f64;
+        let mut loader = loader.into_iter();
+        loop {
+            let waited = Instant::now();
+            let Some(samples) = loader.next() else {
+                break;
+            };
+            data_wait += waited.elapsed().as_secs_f64();
             let samples = samples?;
             let lr = schedule.lr(iteration);
             let batch = Batch::collate(&samples, &train_device)?;
@@ -204,6 +211,7 @@ pub fn train_and_test(
             val_miou: None,
             lr: schedule.lr(iteration.saturating_sub(1)),
             seconds,
+            data_wait_s: Some(data_wait),
         };
         if epoch % t.eval_interval == 0 || epoch == t.n_epochs {
             let outcome = run_eval(
@@ -224,7 +232,7 @@ pub fn train_and_test(
             }
         }
         progress.log(&format!(
-            "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s",
+            "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s (waiting for data {:.1} %)",
             t.n_epochs,
             record.train_loss.unwrap_or(f64::NAN),
             record.lr,
@@ -232,7 +240,8 @@ pub fn train_and_test(
                 .val_miou
                 .map(|m| format!(", val mIoU {:.2}", m * 100.0))
                 .unwrap_or_default(),
-            seconds
+            seconds,
+            100.0 * data_wait / seconds.max(1e-9)
         ));
         history.push(record);
     }

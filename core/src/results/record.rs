@@ -20,6 +20,10 @@ pub struct EpochRecord {
     pub lr: f64,
     /// Wall-clock seconds spent in the epoch.
     pub seconds: f64,
+    /// Of the training part, seconds the model waited for the loader (reading, decoding and
+    /// preprocessing not hidden behind compute); absent in records of older versions.
+    #[serde(default)]
+    pub data_wait_s: Option<f64>,
 }
 
 /// Everything a run reports, written as `metrics.json` in its run directory.

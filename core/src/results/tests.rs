@@ -354,6 +354,7 @@ fn run_record_json_round_trip_and_no_temp_files() {
                 val_miou: Some(0.1),
                 lr: 1e-4,
                 seconds: 3.5,
+                data_wait_s: None,
             },
             EpochRecord {
                 epoch: 1,
@@ -361,6 +362,7 @@ fn run_record_json_round_trip_and_no_temp_files() {
                 val_miou: None,
                 lr: 1e-4,
                 seconds: 60.0,
+                data_wait_s: Some(0.4),
             },
         ],
         best_epoch: Some(0),
