@@ -51,26 +51,13 @@ pub fn load_library(path: &Path) -> Result<&'static PluginEntries, LoadError> {
         plugin: theirs_text.clone(),
         host: ours.to_text(),
     })?;
-    let facts: [(&'static str, &String, &String); 5] = [
-        ("rustc", &theirs.rustc, &ours.rustc),
-        ("eobench-core", &theirs.core_version, &ours.core_version),
-        (
-            "core/registry sources",
-            &theirs.source_hash,
-            &ours.source_hash,
-        ),
-        ("burn", &theirs.burn_version, &ours.burn_version),
-        ("profile", &theirs.profile, &ours.profile),
-    ];
-    for (what, plugin, host) in facts {
-        if plugin != host {
-            return Err(LoadError::Build {
-                path: path_buf,
-                what,
-                plugin: plugin.clone(),
-                host: host.clone(),
-            });
-        }
+    if let Some((what, plugin, host)) = ours.first_difference(&theirs) {
+        return Err(LoadError::Build {
+            path: path_buf,
+            what,
+            plugin,
+            host,
+        });
     }
     // SAFETY: as above.
     let their_types = unsafe { read_c((declaration.type_fingerprint)()) };
