@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use eobench_core::burn::tensor::{Device, Distribution, FloatDType, Int, Tensor};
 use eobench_core::component::{CriterionContext, DecoderContext, Split, guarded};
-use eobench_core::config::compose_with;
+use eobench_core::config::compose_without_presets;
 use eobench_core::sample::{Batch, BatchModality};
 use serde_json::json;
 
@@ -58,10 +58,20 @@ fn parse_bench_args(args: &mut Vec<String>) -> anyhow::Result<BenchArgs> {
         bail!("precision={precision}: use fp32 or bf16");
     }
     let mode = take(args, "mode").unwrap_or_else(|| "all".into());
-    let modes: Vec<String> = match mode.as_str() {
-        "all" => vec!["infer".into(), "frozen".into(), "finetune".into()],
-        m if ["infer", "frozen", "finetune"].contains(&m) => vec![m.to_string()],
-        other => bail!("mode={other}: use infer, frozen, finetune or all"),
+    let modes: Vec<String> = if mode == "all" {
+        vec!["infer".into(), "frozen".into(), "finetune".into()]
+    } else {
+        mode.split(',')
+            .map(|m| {
+                if ["infer", "frozen", "finetune"].contains(&m) {
+                    Ok(m.to_string())
+                } else {
+                    Err(anyhow!(
+                        "mode={mode}: use infer, frozen, finetune, a comma list of them, or all"
+                    ))
+                }
+            })
+            .collect::<anyhow::Result<_>>()?
     };
     let gflop_per_image = take(args, "gflop_per_image")
         .map(|v| {
@@ -115,7 +125,8 @@ pub fn bench(configs: Option<&Path>, args: &[String]) -> Result<(), Failure> {
     let extra = extra_choices(&registry);
     // The benchmark's input size is the encoder's crop size.
     args.push(format!("encoder.input_size={}", b.size));
-    let cfg = compose_with(&dir, &args, &extra).map_err(Failure::usage)?;
+    // Components' own defaults: the sample dataset's quick-start presets would shrink models.
+    let cfg = compose_without_presets(&dir, &args, &extra).map_err(Failure::usage)?;
     let session = Session::new(cfg, &dir, &registry)?;
     let results = measure(&session, &b).map_err(Failure::run)?;
     report(&session, &b, &results).map_err(Failure::run)

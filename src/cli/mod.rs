@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod allocator;
 mod bench;
 mod configs_dir;
 mod embed;
@@ -154,6 +155,7 @@ impl Failure {
 
 /// Entry point; also usable by third-party binaries that link extra plugins statically.
 pub fn main() -> ExitCode {
+    allocator::tune_malloc();
     let cli = Cli::parse();
     eobench_core::weights::set_download_progress(progress::DownloadBar::boxed);
     plugin::set_options(plugin::PluginOptions {

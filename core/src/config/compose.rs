@@ -45,6 +45,25 @@ pub fn compose_with(
     args: &[String],
     extra: &[ExtraChoice],
 ) -> Result<ResolvedConfig, ConfigError> {
+    compose_inner(configs_dir, args, extra, true)
+}
+
+/// [`compose_with`] without component presets: for measurements that must see each component's
+/// own defaults (a benchmark of UPerNet means its 512 channels, not the quick-start sample's 128).
+pub fn compose_without_presets(
+    configs_dir: &Path,
+    args: &[String],
+    extra: &[ExtraChoice],
+) -> Result<ResolvedConfig, ConfigError> {
+    compose_inner(configs_dir, args, extra, false)
+}
+
+fn compose_inner(
+    configs_dir: &Path,
+    args: &[String],
+    extra: &[ExtraChoice],
+    apply_presets: bool,
+) -> Result<ResolvedConfig, ConfigError> {
     if !configs_dir.is_dir() {
         return Err(ConfigError::ConfigsDirMissing {
             dir: configs_dir.to_path_buf(),
@@ -111,6 +130,9 @@ pub fn compose_with(
     let mut tree = Value::Object(root);
     let owner = |key: &str| owner_file(&choices, &root_file, key);
     let mut applied = Vec::new();
+    if !apply_presets {
+        pending.clear();
+    }
     for (preset, source) in pending {
         let ov = preset.assignment;
         let skipped = preset.optional && !ov.add && tree::get(&tree, &ov.key).is_none();

@@ -29,7 +29,7 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-pub use compose::{ExtraChoice, compose, compose_with};
+pub use compose::{ExtraChoice, compose, compose_with, compose_without_presets};
 pub use error::ConfigError;
 pub use load::{groups, list_choices};
 pub use presets::AppliedPreset;

@@ -133,3 +133,12 @@ fn optional_presets_still_reject_an_unknown_section() {
     assert!(msg.contains("unknown key 'decodr'"), "{msg}");
     assert!(msg.contains("did you mean 'decoder'?"), "{msg}");
 }
+
+#[test]
+fn presets_can_be_left_out_for_measurements() {
+    let dir = standard();
+    let args = vec!["dataset=hlsburnscars_sample".to_string()];
+    let cfg = crate::config::compose_without_presets(dir.path(), &args, &[]).unwrap();
+    assert_eq!(cfg.get("decoder.channels"), Some(&json!(256)));
+    assert!(cfg.presets().is_empty());
+}
