@@ -4,6 +4,7 @@ mod allocator;
 mod bench;
 mod configs_dir;
 mod embed;
+mod feature_cache;
 mod info;
 mod leaderboard;
 mod list;

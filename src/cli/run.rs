@@ -122,7 +122,17 @@ pub fn run(
         evaluator,
         seed,
         run_dir: run_dir.clone(),
+        feature_cache: super::feature_cache::settings(&session).map_err(Failure::usage)?,
     };
+    if let Some(fc) = &plan.feature_cache {
+        progress.log(&format!(
+            "feature cache: frozen-encoder features of scene windows reused (key {}, {})",
+            fc.key,
+            fc.dir
+                .as_ref()
+                .map_or("memory only".to_string(), |d| d.display().to_string())
+        ));
+    }
     let result = execute(&session, plan, &mut progress);
     let (outcome, weights) = match result {
         Ok(r) => r,

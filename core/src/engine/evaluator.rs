@@ -3,10 +3,11 @@ use std::time::Instant;
 
 use crate::burn::tensor::Device;
 
+use super::feature_cache::{CachedFeatures, FeatureCache, collate_features};
 use super::{
     BatchLoader, EngineError, EvaluatorConfig, ProgressSink, SlidingWindow, window_offsets,
 };
-use crate::component::{Decoder, Encoder, guarded};
+use crate::component::{Decoder, Encoder, Features, guarded};
 use crate::metrics::ConfusionMatrix;
 use crate::preprocess::{Pipeline, crop_sample};
 use crate::sample::{Batch, Sample};
@@ -53,6 +54,31 @@ pub struct EvalInputs<'a> {
     pub num_workers: usize,
     /// Keep the predictions of this many leading scenes.
     pub keep_predictions: usize,
+    /// Frozen-encoder features of the windows, reused instead of recomputed.
+    pub cache: Option<&'a FeatureCache>,
+}
+
+/// The cache key of one window of a preprocessed scene (shared by training and evaluation).
+pub fn view_key(sample_id: &str, top: usize, left: usize) -> String {
+    format!("{sample_id}@{top},{left}")
+}
+
+/// The window of a preprocessed scene the encoder sees; padding of scenes smaller than the
+/// window is 0 (the mean after normalisation).
+pub fn window_view(sample: &Sample, top: usize, left: usize, window: usize) -> Sample {
+    let mut s = Sample {
+        id: sample.id.clone(),
+        modalities: sample.modalities.clone(),
+        target: None,
+    };
+    crop_sample(&mut s, top as isize, left as isize, window, window, -1);
+    for m in &mut s.modalities {
+        m.data
+            .iter_mut()
+            .filter(|v| v.is_nan())
+            .for_each(|v| *v = 0.0);
+    }
+    s
 }
 
 /// Sliding-window inference over every full scene of a split: windows of the encoder's input
@@ -119,30 +145,36 @@ pub fn predict_scene(inputs: &EvalInputs, sample: &Sample) -> Result<Vec<i64>, E
         .collect();
     let mut acc = SlidingWindow::new(inputs.num_classes, h, w);
     for group in positions.chunks(inputs.config.batch_size) {
-        let windows: Vec<Sample> = group
-            .iter()
-            .map(|(top, left)| {
-                let mut s = Sample {
-                    id: sample.id.clone(),
-                    modalities: sample.modalities.clone(),
-                    target: None,
-                };
-                crop_sample(&mut s, *top as isize, *left as isize, window, window, -1);
-                // Padding of scenes smaller than the window: 0 is the mean after normalisation.
-                for m in &mut s.modalities {
-                    m.data
-                        .iter_mut()
-                        .filter(|v| v.is_nan())
-                        .for_each(|v| *v = 0.0);
-                }
-                s
-            })
-            .collect();
-        let batch = Batch::collate(&windows, inputs.device)?;
-        let logits = guarded("model forward", || {
-            let features = inputs.encoder.forward(&batch)?;
-            inputs.decoder.forward(features, [window, window])
-        })?;
+        let logits = match inputs.cache {
+            Some(cache) => {
+                let views = group
+                    .iter()
+                    .map(|(top, left)| {
+                        cache.get_or_compute(&view_key(&sample.id, *top, *left), || {
+                            let one = window_view(sample, *top, *left, window);
+                            let batch = Batch::collate(&[one], inputs.device)?;
+                            let f = guarded("encoder forward", || inputs.encoder.forward(&batch))?;
+                            CachedFeatures::from_maps(&f.maps)
+                        })
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                let maps = collate_features(&views, inputs.device);
+                guarded("decoder forward", || {
+                    inputs.decoder.forward(Features { maps }, [window, window])
+                })?
+            }
+            None => {
+                let windows: Vec<Sample> = group
+                    .iter()
+                    .map(|(top, left)| window_view(sample, *top, *left, window))
+                    .collect();
+                let batch = Batch::collate(&windows, inputs.device)?;
+                guarded("model forward", || {
+                    let features = inputs.encoder.forward(&batch)?;
+                    inputs.decoder.forward(features, [window, window])
+                })?
+            }
+        };
         let values: Vec<f32> = logits
             .into_data()
             .convert::<f32>()

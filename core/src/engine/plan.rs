@@ -135,6 +135,8 @@ pub struct RunPlan {
     pub seed: u64,
     /// Where checkpoints go.
     pub run_dir: PathBuf,
+    /// Reuse frozen-encoder features (frozen and linear-probe protocols only).
+    pub feature_cache: Option<super::FeatureCacheSettings>,
 }
 
 impl RunPlan {

@@ -204,6 +204,7 @@ fn components(
         },
         seed: 3,
         run_dir: run_dir.to_path_buf(),
+        feature_cache: None,
     };
     let c = RunComponents {
         encoder: Box::new(encoder),
@@ -343,4 +344,49 @@ fn empty_splits_are_refused() {
         err.to_string().contains("val split") && err.to_string().contains("empty"),
         "{err}"
     );
+}
+
+#[test]
+fn frozen_feature_cache_reuses_features_across_runs_and_refuses_other_augmentations() {
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let settings = super::FeatureCacheSettings {
+        key: "toy".into(),
+        dir: Some(cache_dir.path().to_path_buf()),
+        memory_bytes: 1 << 24,
+        disk_bytes: 1 << 30,
+    };
+    let mut outcomes = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().unwrap();
+        device.seed(3);
+        let (mut plan, mut c) = components(&device, false, dir.path(), Protocol::Frozen);
+        plan.feature_cache = Some(settings.clone());
+        outcomes.push(train_and_test(&plan, &mut c, &device, &mut SilentProgress).unwrap());
+    }
+    let files = std::fs::read_dir(cache_dir.path().join("toy"))
+        .unwrap()
+        .count();
+    assert!(files > 0, "features were written to disk");
+    assert_eq!(
+        outcomes[0].test.miou, outcomes[1].test.miou,
+        "same seed, same cached run"
+    );
+    assert!(outcomes[0].test.miou > 0.0);
+
+    // An augmentation the cache cannot reproduce is refused before training.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plan, mut c) = components(&device, false, dir.path(), Protocol::Frozen);
+    plan.feature_cache = Some(settings);
+    let ctx = PreprocessContext {
+        dataset: c.train.spec(),
+        encoder: c.encoder.spec(),
+    };
+    let steps = serde_json::json!([{"step": "normalize"}]);
+    c.train_pipeline = Arc::new(Pipeline::from_config("train", &steps, &ctx).unwrap());
+    let err = train_and_test(&plan, &mut c, &device, &mut SilentProgress)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("deterministic steps"), "{err}");
 }

@@ -5,7 +5,9 @@ use std::time::Instant;
 use crate::burn::optim::AdamWConfig;
 use crate::burn::tensor::Device;
 
+use super::cached_training::{CachedEpoch, open_cache, scan_train_scenes};
 use super::evaluator::{EvalInputs, ScenePrediction};
+use super::feature_cache::FeatureCache;
 use super::{
     BatchLoader, EngineError, EvalOutcome, MultiStepLr, ProgressSink, RunPlan, batches_for_epoch,
     evaluate, purpose,
@@ -107,6 +109,14 @@ pub fn train_and_test(
     if frozen {
         c.encoder.params().freeze();
     }
+    let cache = match &plan.feature_cache {
+        Some(settings) if frozen => Some(open_cache(settings, c)?),
+        _ => None,
+    };
+    let cached_scenes = match &cache {
+        Some(_) => Some(scan_train_scenes(c)?),
+        None => None,
+    };
     let total_params = c.encoder.params_ref().num_params() + c.decoder.params_ref().num_params();
     let trainable_params = c.encoder.params_ref().num_trainable_params()
         + c.decoder.params_ref().num_trainable_params();
@@ -146,19 +156,37 @@ pub fn train_and_test(
         let mut order: Vec<usize> = (0..c.train.len()).collect();
         SplitMix64::derive(plan.seed, purpose::SHUFFLE, epoch as u64, 0).shuffle(&mut order);
         let batches = batches_for_epoch(&order, t.batch_size, t.drop_last);
+        progress.start(
+            &format!("epoch {epoch}/{} train", t.n_epochs),
+            batches.len(),
+        );
+        let mut loss_sum = 0.0f64;
+        let mut steps = 0usize;
+        let mut data_wait = 0.0f64;
+        if let (Some(cache), Some(scenes)) = (&cache, &cached_scenes) {
+            let epoch_ctx = CachedEpoch {
+                plan,
+                cache,
+                scenes,
+                train_device: &train_device,
+                device,
+                epoch,
+            };
+            let (sum, n, samples) =
+                epoch_ctx.run(c, &batches, &schedule, &mut optim, &mut iteration, progress)?;
+            loss_sum = sum;
+            steps = n;
+            train_samples += samples;
+        }
         let loader = BatchLoader::start(
             c.train.clone(),
             c.train_pipeline.clone(),
-            batches,
+            if cache.is_some() { Vec::new() } else { batches },
             plan.seed,
             epoch as u64,
             t.num_workers,
             2,
         );
-        progress.start(&format!("epoch {epoch}/{} train", t.n_epochs), loader.len());
-        let mut loss_sum = 0.0f64;
-        let mut steps = 0usize;
-        let mut data_wait = 0.0f64;
         let mut loader = loader.into_iter();
         loop {
             let waited = Instant::now();
@@ -222,6 +250,7 @@ pub fn train_and_test(
                 c.val.clone(),
                 &format!("epoch {epoch} val"),
                 0,
+                cache.as_ref(),
                 progress,
             )?;
             let miou = metrics_of(&outcome, &spec.classes)?.miou;
@@ -255,6 +284,7 @@ pub fn train_and_test(
         c.val.clone(),
         "best val",
         0,
+        cache.as_ref(),
         progress,
     )?;
     let test_outcome = run_eval(
@@ -265,6 +295,7 @@ pub fn train_and_test(
         c.test.clone(),
         "test",
         plan.evaluator.overlays,
+        cache.as_ref(),
         progress,
     )?;
     let test_miou_ci = bootstrap_miou(
@@ -296,6 +327,7 @@ fn run_eval(
     dataset: Arc<dyn Dataset>,
     phase: &str,
     keep_predictions: usize,
+    cache: Option<&FeatureCache>,
     progress: &mut dyn ProgressSink,
 ) -> Result<EvalOutcome, EngineError> {
     let encoder = c.encoder.inference_copy();
@@ -309,6 +341,7 @@ fn run_eval(
         ignore_index: spec.ignore_index,
         num_workers: plan.trainer.num_workers,
         keep_predictions,
+        cache,
     };
     evaluate(&inputs, dataset, c.eval_pipeline.clone(), phase, progress)
 }

@@ -17,6 +17,10 @@ impl Step for RandomCropStep {
         "random_crop"
     }
 
+    fn is_augmentation(&self) -> bool {
+        true
+    }
+
     fn apply(&self, sample: &mut Sample, rng: &mut SplitMix64) -> Result<(), PreprocessError> {
         let (h, w) = sample.spatial_size();
         let top = if h > self.size {

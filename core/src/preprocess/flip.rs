@@ -16,6 +16,14 @@ impl Step for FlipStep {
         "flip"
     }
 
+    fn is_augmentation(&self) -> bool {
+        true
+    }
+
+    fn flip_probabilities(&self) -> Option<(f64, f64)> {
+        Some((self.horizontal, self.vertical))
+    }
+
     fn apply(&self, sample: &mut Sample, rng: &mut SplitMix64) -> Result<(), PreprocessError> {
         // Draw both decisions unconditionally so the stream does not depend on the settings.
         let h = rng.next_f64() < self.horizontal;

@@ -70,6 +70,14 @@ pub trait Step: Send + Sync {
     fn name(&self) -> &'static str;
     /// Transforms the sample in place.
     fn apply(&self, sample: &mut Sample, rng: &mut SplitMix64) -> Result<(), PreprocessError>;
+    /// Random augmentation (differs between epochs) rather than a deterministic transform.
+    fn is_augmentation(&self) -> bool {
+        false
+    }
+    /// (left-right, up-down) probabilities for a flip step.
+    fn flip_probabilities(&self) -> Option<(f64, f64)> {
+        None
+    }
 }
 
 /// The YAML form of a step.
@@ -142,6 +150,33 @@ impl Pipeline {
     /// Step names, in order (for logs).
     pub fn names(&self) -> Vec<&'static str> {
         self.steps.iter().map(|s| s.name()).collect()
+    }
+
+    /// Names of the deterministic steps, in order.
+    pub fn deterministic_names(&self) -> Vec<&'static str> {
+        self.steps
+            .iter()
+            .filter(|s| !s.is_augmentation())
+            .map(|s| s.name())
+            .collect()
+    }
+
+    /// Augmentation steps other than `random_crop` and `flip` (which cached features can
+    /// reproduce as window choice and feature-map flips).
+    pub fn augmentations_cache_cannot_reproduce(&self) -> Vec<&'static str> {
+        self.steps
+            .iter()
+            .filter(|s| s.is_augmentation() && !["random_crop", "flip"].contains(&s.name()))
+            .map(|s| s.name())
+            .collect()
+    }
+
+    /// Flip probabilities (left-right, up-down) of the pipeline's flip step, or zeros.
+    pub fn flip_probabilities(&self) -> (f64, f64) {
+        self.steps
+            .iter()
+            .find_map(|s| s.flip_probabilities())
+            .unwrap_or((0.0, 0.0))
     }
 
     /// Applies every step.
