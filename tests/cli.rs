@@ -394,3 +394,63 @@ fn static_builds_refuse_plugin_libraries_with_a_clear_message() {
         text(&out)
     );
 }
+
+/// A reduced DOFA (random weights) for protocol tests that need a non-baseline encoder.
+const SMALL_DOFA: [&str; 8] = [
+    "encoder=dofa",
+    "encoder.weights=random",
+    "encoder.embed_dim=32",
+    "encoder.depth=2",
+    "encoder.num_heads=2",
+    "encoder.output_layers=[0,1]",
+    "encoder.wave_embed_dim=16",
+    "task.trainer.n_epochs=2",
+];
+
+#[test]
+fn linear_probe_trains_seg_linear_on_cached_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_arg = format!("output_dir={}", dir.path().display());
+    let mut args = vec![
+        "run",
+        out_arg.as_str(),
+        "protocol=linear_probe",
+        "decoder=seg_linear",
+    ];
+    args.extend(SMALL_DOFA);
+    let run = |extra: &[&str]| {
+        let mut a = args.clone();
+        a.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_eobench"))
+            .args(&a)
+            .env("EOBENCH_CACHE", dir.path().join("cache"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    };
+    let first = run(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("feature cache:"), "{}", text(&first));
+    let features = dir.path().join("cache/features");
+    assert!(
+        std::fs::read_dir(&features).unwrap().count() > 0,
+        "no cached features in {}",
+        features.display()
+    );
+    let second = run(&[]);
+    assert!(second.status.success(), "{}", text(&second));
+    let csv = dir.path().join("leaderboard.csv");
+    let r = rows(&csv);
+    assert_eq!(r.len(), 2);
+    assert_eq!(col(&csv, &r[0], "protocol"), "linear_probe");
+    assert_eq!(col(&csv, &r[0], "decoder"), "seg_linear");
+    assert_eq!(
+        col(&csv, &r[0], "miou"),
+        col(&csv, &r[1], "miou"),
+        "a run on cached features must match the run that filled the cache"
+    );
+    // Without the cache the same probe still trains.
+    let uncached = run(&["feature_cache.enabled=false"]);
+    assert!(uncached.status.success(), "{}", text(&uncached));
+    assert!(!text(&uncached).contains("feature cache:"));
+}
