@@ -1,0 +1,214 @@
+use eobench_core::burn::module::Module;
+use eobench_core::burn::optim::{AdamWConfig, GradientsParams};
+use eobench_core::burn::tensor::{Device, Distribution, Tensor};
+use eobench_core::component::{DecoderContext, DecoderModel, EncoderSpec, Features};
+use serde_json::json;
+
+use super::*;
+
+fn enc(dims: &[usize], strides: &[usize], input: usize) -> EncoderSpec {
+    EncoderSpec {
+        name: "fake".into(),
+        modalities: vec![],
+        input_size: input,
+        patch_size: None,
+        output_layers: (0..dims.len()).collect(),
+        output_dims: dims.to_vec(),
+        output_strides: strides.to_vec(),
+        accepts_any_bands: true,
+        finetune_only: false,
+        weights: "random".into(),
+    }
+}
+
+fn features(spec: &EncoderSpec, b: usize, device: &Device) -> Vec<Tensor<4>> {
+    let input = spec.input_size;
+    spec.output_dims
+        .iter()
+        .zip(&spec.output_strides)
+        .map(|(&c, &s)| {
+            Tensor::random(
+                [b, c, input / s, input / s],
+                Distribution::Normal(0.0, 1.0),
+                device,
+            )
+        })
+        .collect()
+}
+
+fn logits_dims(spec: &EncoderSpec) -> [usize; 4] {
+    let device = Device::flex();
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: spec,
+        num_classes: 3,
+    };
+    let dec = build(&json!({"channels": 16}), &ctx).unwrap();
+    let size = spec.input_size;
+    dec.forward(
+        Features {
+            maps: features(spec, 2, &device),
+        },
+        [size, size],
+    )
+    .unwrap()
+    .dims()
+}
+
+#[test]
+fn logits_at_the_input_size_for_every_feature_layout() {
+    // ViT-B-like (reduced width): 4 maps at stride 16, 224 px → 14×14 tokens.
+    assert_eq!(logits_dims(&enc(&[24; 4], &[16; 4], 224)), [2, 3, 224, 224]);
+    // CROMA-like: patch 8 at 120 px → 15×15.
+    assert_eq!(logits_dims(&enc(&[24; 4], &[8; 4], 120)), [2, 3, 120, 120]);
+    // UNet-like pyramid: only the last (coarsest) map is used.
+    assert_eq!(
+        logits_dims(&enc(&[4, 8, 16, 32], &[1, 2, 4, 8], 32)),
+        [2, 3, 32, 32]
+    );
+    // A single-layer encoder.
+    assert_eq!(logits_dims(&enc(&[16], &[4], 32)), [2, 3, 32, 32]);
+}
+
+#[test]
+fn parameter_count_in_closed_form_and_default_size() {
+    let device = Device::flex();
+    let cba = |a: usize, b: usize, k: usize| k * k * a * b + b + 4 * b;
+    // Neck per map of C channels: Up4 = 2 ConvT(C,C,2) + BN, Up2 = 1 ConvT, others nothing.
+    let convt = |ch: usize| 4 * ch * ch + ch;
+    let neck = |ch: usize| 2 * convt(ch) + 4 * ch + convt(ch);
+    let count = |cfg: &SegformerConfig, spec: &EncoderSpec| {
+        SegformerHead::new(
+            cfg,
+            &DecoderContext {
+                device: &device,
+                encoder: spec,
+                num_classes: 2,
+            },
+        )
+        .unwrap()
+        .num_params()
+    };
+    let small = SegformerConfig {
+        channels: 8,
+        dropout: 0.0,
+    };
+    let vit = enc(&[6; 4], &[16; 4], 224);
+    assert_eq!(
+        count(&small, &vit),
+        neck(6) + 4 * cba(6, 8, 1) + cba(32, 8, 1) + (8 * 2 + 2)
+    );
+    let pyramid = enc(&[4, 8], &[1, 2], 32);
+    assert_eq!(
+        count(&small, &pyramid),
+        cba(4, 8, 1) + cba(8, 8, 1) + cba(16, 8, 1) + (8 * 2 + 2)
+    );
+    let vit_b = enc(&[768; 4], &[16; 4], 224);
+    assert_eq!(
+        count(&SegformerConfig::default(), &vit_b),
+        neck(768) + 4 * cba(768, 512, 1) + cba(2048, 512, 1) + (512 * 2 + 2)
+    );
+}
+
+#[test]
+fn dropout_is_identity_in_evaluation() {
+    let device = Device::flex();
+    let spec = enc(&[8], &[4], 16);
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: &spec,
+        num_classes: 2,
+    };
+    let dec = build(&json!({"channels": 8, "dropout": 0.5}), &ctx).unwrap();
+    let maps = features(&spec, 1, &device);
+    let a = dec
+        .forward(Features { maps: maps.clone() }, [16, 16])
+        .unwrap()
+        .into_data();
+    let b = dec
+        .forward(Features { maps }, [16, 16])
+        .unwrap()
+        .into_data();
+    assert_eq!(a, b, "a non-autodiff forward must be deterministic");
+}
+
+#[test]
+fn invalid_configs_are_rejected() {
+    let device = Device::flex();
+    let spec = enc(&[8], &[8], 32);
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: &spec,
+        num_classes: 2,
+    };
+    let err = |v| build(&v, &ctx).err().expect("accepted").to_string();
+    assert!(err(json!({"dropout": 1.0})).contains("dropout"));
+    assert!(err(json!({"channels": 0})).contains("channels must be positive"));
+    assert!(err(json!({"channel": 8})).contains("unknown field"));
+    let none = enc(&[], &[], 32);
+    let ctx = DecoderContext {
+        device: &device,
+        encoder: &none,
+        num_classes: 2,
+    };
+    assert!(
+        build(&json!({}), &ctx)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("no output maps")
+    );
+}
+
+#[test]
+fn training_steps_reduce_a_simple_loss() {
+    let device = Device::flex().autodiff();
+    let spec = enc(&[8, 8], &[4, 4], 16);
+    let mut model = SegformerHead::new(
+        &SegformerConfig {
+            channels: 8,
+            dropout: 0.0,
+        },
+        &DecoderContext {
+            device: &device,
+            encoder: &spec,
+            num_classes: 2,
+        },
+    )
+    .unwrap();
+    let feats = features(&spec, 2, &device);
+    let target = Tensor::<4>::random([2, 2, 16, 16], Distribution::Normal(0.0, 1.0), &device);
+    let mut optim = AdamWConfig::new().init();
+    let mut losses = Vec::new();
+    for _ in 0..6 {
+        let loss = (model.forward(feats.clone(), [16, 16]) - target.clone())
+            .powf_scalar(2.0)
+            .mean();
+        losses.push(loss.clone().into_scalar::<f32>());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(5e-2, model, grads);
+    }
+    assert!(losses[5] < losses[0], "loss did not decrease: {losses:?}");
+}
+
+#[test]
+fn registered_and_shipped_yaml_has_every_key() {
+    let reg = eobench_registry::Registry::builtin().unwrap();
+    assert_eq!(reg.decoder("seg_segformer").unwrap().name, "seg_segformer");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../configs/decoder/seg_segformer.yaml"
+    ))
+    .unwrap();
+    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(keys, ["channels", "dropout"]);
+    let cfg: SegformerConfig = parse_config("decoder", "seg_segformer", &value).unwrap();
+    let d = SegformerConfig::default();
+    assert_eq!((cfg.channels, cfg.dropout), (d.channels, d.dropout));
+}
