@@ -25,6 +25,7 @@
 //! | [`Feature2Pyramid`] | ViT maps → ×4, ×2, ×1, ×0.5 | mmseg neck used by Pangaea's UPerNet |
 //! | [`resize_bilinear`] | bilinear, `align_corners = false` | burn's default is `true` |
 //! | [`timm_linear`] | Linear with N(0, 0.02) weights, zero bias | timm `init_weights_vit_timm` |
+//! | [`SwinBlock`] / [`PatchExpand`] | shifted-window attention with relative position bias; patch expanding | Swin-Unet / MUSTER decoders |
 
 mod alibi;
 mod attention;
@@ -42,6 +43,7 @@ mod patch_embed;
 mod pos_embed;
 mod pos_embed_3d;
 mod resize;
+mod swin;
 pub mod testing;
 mod tokens;
 
@@ -60,6 +62,9 @@ pub use patch_embed::PatchEmbed;
 pub use pos_embed::{sincos_2d_pos_embed, sincos_2d_pos_embed_tensor};
 pub use pos_embed_3d::{sincos_3d_pos_embed, sincos_3d_pos_embed_tensor};
 pub use resize::resize_bilinear;
+pub use swin::{
+    PatchExpand, SwinBlock, relative_position_index, shift_mask, window_partition, window_reverse,
+};
 pub use tokens::{drop_prefix_tokens, map_to_tokens, tokens_to_map};
 
 #[cfg(test)]
