@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
-use eobench_core::results::{read_rows, render_markdown};
+use eobench_core::results::{read_rows, render_markdown, render_protocol_tables};
 
 use super::Failure;
 
@@ -15,7 +15,12 @@ pub fn leaderboard(results: &Path) -> Result<(), Failure> {
         )));
     }
     let rows = read_rows(&csv).map_err(Failure::run)?;
-    let md = render_markdown(&rows);
+    // Every model with its cost columns, then the experiment's encoder × decoder × protocol view.
+    let md = format!(
+        "{}\n# By protocol\n\n{}",
+        render_markdown(&rows),
+        render_protocol_tables(&rows)
+    );
     let out = results.join("leaderboard.md");
     std::fs::write(&out, &md)
         .with_context(|| format!("cannot write {}", out.display()))

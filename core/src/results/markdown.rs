@@ -17,25 +17,7 @@ use super::{LeaderboardRow, RunStatus};
 /// mIoU are skipped. Models are sorted by mean mIoU (best first) and the best mean mIoU per
 /// dataset (ties included, compared as displayed) is in **bold**.
 pub fn render_markdown(rows: &[LeaderboardRow]) -> String {
-    // dataset -> model -> seed -> latest row
-    let mut grouped: BTreeMap<&str, BTreeMap<ModelKey<'_>, BTreeMap<u64, &LeaderboardRow>>> =
-        BTreeMap::new();
-    for row in rows
-        .iter()
-        .filter(|r| r.status == RunStatus::Ok && r.miou.is_some())
-    {
-        let seeds = grouped
-            .entry(&row.dataset)
-            .or_default()
-            .entry(ModelKey::of(row))
-            .or_default();
-        match seeds.get(&row.seed) {
-            Some(prev) if prev.time >= row.time => {}
-            _ => {
-                seeds.insert(row.seed, row);
-            }
-        }
-    }
+    let grouped = latest_per_seed(rows);
     if grouped.is_empty() {
         return "_No finished runs._\n".to_string();
     }
@@ -55,16 +37,43 @@ pub fn render_markdown(rows: &[LeaderboardRow]) -> String {
     out
 }
 
+/// dataset → model → seed → the latest `ok` row with an mIoU (a rerun of a seed replaces it).
+pub(crate) type Grouped<'a> =
+    BTreeMap<&'a str, BTreeMap<ModelKey<'a>, BTreeMap<u64, &'a LeaderboardRow>>>;
+
+/// Groups `ok` rows with an mIoU by dataset and model, keeping each seed's latest row.
+pub(crate) fn latest_per_seed(rows: &[LeaderboardRow]) -> Grouped<'_> {
+    let mut grouped: Grouped<'_> = BTreeMap::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.status == RunStatus::Ok && r.miou.is_some())
+    {
+        let seeds = grouped
+            .entry(&row.dataset)
+            .or_default()
+            .entry(ModelKey::of(row))
+            .or_default();
+        match seeds.get(&row.seed) {
+            Some(prev) if prev.time >= row.time => {}
+            _ => {
+                seeds.insert(row.seed, row);
+            }
+        }
+    }
+    grouped
+}
+
+/// A model: what a leaderboard line aggregates over seeds.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ModelKey<'a> {
-    encoder: &'a str,
-    encoder_weights: &'a str,
-    decoder: &'a str,
-    protocol: &'a str,
+pub(crate) struct ModelKey<'a> {
+    pub(crate) encoder: &'a str,
+    pub(crate) encoder_weights: &'a str,
+    pub(crate) decoder: &'a str,
+    pub(crate) protocol: &'a str,
 }
 
 impl<'a> ModelKey<'a> {
-    fn of(row: &'a LeaderboardRow) -> Self {
+    pub(crate) fn of(row: &'a LeaderboardRow) -> Self {
         Self {
             encoder: &row.encoder,
             encoder_weights: &row.encoder_weights,
@@ -75,14 +84,14 @@ impl<'a> ModelKey<'a> {
 }
 
 /// Mean and sample std of a value over seeds.
-struct Stat {
-    mean: f64,
-    std: Option<f64>,
-    n: usize,
+pub(crate) struct Stat {
+    pub(crate) mean: f64,
+    pub(crate) std: Option<f64>,
+    pub(crate) n: usize,
 }
 
 impl Stat {
-    fn of(values: impl Iterator<Item = f64>) -> Self {
+    pub(crate) fn of(values: impl Iterator<Item = f64>) -> Self {
         let v: Vec<f64> = values.collect();
         let n = v.len();
         if n == 0 {
@@ -98,7 +107,7 @@ impl Stat {
         Self { mean, std, n }
     }
 
-    fn cell(&self) -> String {
+    pub(crate) fn cell(&self) -> String {
         match (self.n, self.std) {
             (0, _) => "–".to_string(),
             (_, Some(std)) => format!("{:.2} ± {std:.2}", self.mean),
@@ -115,6 +124,8 @@ struct Line<'a> {
     oa: Stat,
     params: Option<u64>,
     train_ips: Stat,
+    peak_mib: Option<f64>,
+    wall_s: Stat,
 }
 
 impl<'a> Line<'a> {
@@ -132,6 +143,8 @@ impl<'a> Line<'a> {
             oa: percent(|r| r.oa),
             params: rows.iter().filter_map(|r| r.total_params).max(),
             train_ips: stat(|r| r.train_images_per_s),
+            peak_mib: rows.iter().filter_map(|r| r.peak_rss_mib).reduce(f64::max),
+            wall_s: stat(|r| Some(r.wall_time_s)),
         }
     }
 }
@@ -149,6 +162,8 @@ fn table(lines: &[Line<'_>], best_miou: &str) -> tabled::Table {
         "#seeds",
         "Params",
         "Train img/s",
+        "Peak MiB",
+        "Wall s",
     ]);
     for line in lines {
         let miou = line.miou.cell();
@@ -173,6 +188,8 @@ fn table(lines: &[Line<'_>], best_miou: &str) -> tabled::Table {
             } else {
                 format!("{:.1}", line.train_ips.mean)
             },
+            line.peak_mib.map_or("–".to_string(), |m| format!("{m:.0}")),
+            format!("{:.0}", line.wall_s.mean),
         ]);
     }
     let mut table = builder.build();
@@ -181,6 +198,6 @@ fn table(lines: &[Line<'_>], best_miou: &str) -> tabled::Table {
 }
 
 /// Keeps user-supplied names from breaking the table or adding markup.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace('*', "\\*")
 }

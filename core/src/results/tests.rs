@@ -395,3 +395,45 @@ fn resume_key_ignores_results() {
     assert_eq!(a.resume_key(), b.resume_key());
     assert_ne!(a.resume_key(), row("c", "d", "e", 4, 0.5).resume_key());
 }
+
+#[test]
+fn protocol_tables_cross_models_with_protocols() {
+    let mut rows = Vec::new();
+    for (id, enc, proto, seed, miou) in [
+        ("a", "dofa", "frozen", 1, 0.60),
+        ("b", "dofa", "frozen", 2, 0.64),
+        ("c", "dofa", "finetune", 1, 0.70),
+        ("d", "prithvi", "frozen", 1, 0.66),
+        ("e", "prithvi", "random", 1, 0.50),
+    ] {
+        rows.push(LeaderboardRow {
+            protocol: proto.into(),
+            miou_ci_low: Some(miou - 0.02),
+            miou_ci_high: Some(miou + 0.02),
+            ..row(id, "burn", enc, seed, miou)
+        });
+    }
+    rows.push(LeaderboardRow {
+        status: RunStatus::Failed,
+        protocol: "finetune".into(),
+        ..row("f", "burn", "prithvi", 1, 0.99)
+    });
+    let tables = protocol_tables(&rows);
+    assert_eq!(tables.len(), 1);
+    let t = &tables[0];
+    assert_eq!(t.protocols, ["frozen", "finetune", "random"]);
+    assert_eq!(t.rows.len(), 2, "{:?}", t.rows);
+    let dofa_frozen = &t.cells[&(0, "frozen".to_string())];
+    assert!((dofa_frozen.mean - 62.0).abs() < 1e-9);
+    assert_eq!(dofa_frozen.seeds, 2);
+    let (lo, hi) = dofa_frozen.ci.unwrap();
+    assert!((lo - 60.0).abs() < 1e-9 && (hi - 64.0).abs() < 1e-9);
+    let md = render_protocol_tables(&rows);
+    assert!(
+        md.contains("| Encoder + decoder | frozen | finetune | random |"),
+        "{md}"
+    );
+    assert!(md.contains("**66.00** [64.0–68.0] (1)"), "{md}");
+    assert!(md.contains("62.00 ± 2.83 [60.0–64.0] (2)"), "{md}");
+    assert!(!md.contains("99.00"), "failed rows never count: {md}");
+}
