@@ -87,7 +87,9 @@ pub fn miou_bars(table: &ProtocolTable, path: &Path) -> anyhow::Result<()> {
     let groups = table.rows.len().max(1);
     let k = table.protocols.len().max(1);
     let width = (160 + groups * (40 + 22 * k)).max(480) as u32;
-    let root = SVGBackend::new(path, (width, 460)).into_drawing_area();
+    // Group labels are written vertically below the bars: room for the longest.
+    let longest = table.rows.iter().map(|r| r.0.len()).max().unwrap_or(0) as u32;
+    let root = SVGBackend::new(path, (width, 380 + 7 * longest)).into_drawing_area();
     let draw = |e: &dyn std::fmt::Display| anyhow!("cannot draw {}: {e}", path.display());
     root.fill(&WHITE).map_err(|e| draw(&e))?;
     let (plot, labels) = root.split_vertically(360);
@@ -149,8 +151,10 @@ pub fn miou_bars(table: &ProtocolTable, path: &Path) -> anyhow::Result<()> {
         labels
             .draw(&Text::new(
                 label.clone(),
-                (px - 4 * label.len() as i32 / 2, 8),
-                ("sans-serif", 12).into_font(),
+                (px + 6, 6),
+                ("sans-serif", 12)
+                    .into_font()
+                    .transform(FontTransform::Rotate90),
             ))
             .map_err(|e| draw(&e))?;
     }
