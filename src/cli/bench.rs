@@ -182,12 +182,16 @@ fn measure(session: &Session, b: &BenchArgs) -> anyhow::Result<Vec<Measured>> {
             encoder.params().freeze();
         }
         let batch = synthetic_batch(encoder.spec(), b.batch, b.size, &dev);
-        let target: Tensor<3, Int> = Tensor::<3>::random(
-            [b.batch, b.size, b.size],
-            Distribution::Uniform(0.0, spec.num_classes() as f64),
+        // Labels drawn as integers on the CPU: uniform floats cast on a bf16 device round up to
+        // `num_classes` (an invalid class) for values just below it.
+        let mut rng = eobench_core::rng::SplitMix64::new(session.seed);
+        let labels: Vec<i64> = (0..b.batch * b.size * b.size)
+            .map(|_| rng.below(spec.num_classes() as u64) as i64)
+            .collect();
+        let target: Tensor<3, Int> = Tensor::from_data(
+            eobench_core::burn::tensor::TensorData::new(labels, [b.batch, b.size, b.size]),
             &dev,
-        )
-        .int();
+        );
         let (eval_enc, eval_dec) = (encoder.inference_copy(), decoder.inference_copy());
         let mut optim = eobench_core::burn::optim::AdamWConfig::new()
             .with_weight_decay(0.05)
@@ -258,9 +262,12 @@ fn synthetic_batch(
 
 fn report(session: &Session, b: &BenchArgs, results: &[Measured]) -> anyhow::Result<()> {
     let peak = eobench_core::memory::peak_rss_mib();
-    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let threads = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(0, |n| n.get()));
     println!(
-        "eobench bench: encoder={} decoder={} batch={} size={} precision={} device={} ({} CPU threads available), warm-up {} + {} timed iterations",
+        "eobench bench: encoder={} decoder={} batch={} size={} precision={} device={} ({} compute threads), warm-up {} + {} timed iterations",
         session.entries.encoder.name,
         session.entries.decoder.name,
         b.batch,
@@ -273,7 +280,13 @@ fn report(session: &Session, b: &BenchArgs, results: &[Measured]) -> anyhow::Res
     );
     let mut table = tabled::builder::Builder::default();
     table.push_record([
-        "mode", "median s", "min s", "max s", "img/s", "GFLOP/s", "peak MiB",
+        "mode",
+        "median s",
+        "min s",
+        "max s",
+        "img/s",
+        "GFLOP/s",
+        "process peak MiB",
     ]);
     let mut rows = Vec::new();
     for m in results {
