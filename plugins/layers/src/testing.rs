@@ -67,3 +67,116 @@ pub fn fixture_tensor(bytes: &[u8], name: &str) -> (Vec<f32>, Vec<usize>) {
         .collect();
     (values, t.shape().to_vec())
 }
+
+/// A stand-in encoder declaration with the given output channels and strides at `input` pixels,
+/// for decoder tests (ViT-like: equal strides; pyramid: rising strides).
+pub fn encoder_layout(dims: &[usize], strides: &[usize], input: usize) -> EncoderSpec {
+    EncoderSpec {
+        name: "fake".into(),
+        modalities: vec![],
+        input_size: input,
+        patch_size: None,
+        output_layers: (0..dims.len()).collect(),
+        output_dims: dims.to_vec(),
+        output_strides: strides.to_vec(),
+        accepts_any_bands: true,
+        finetune_only: false,
+        weights: "random".into(),
+    }
+}
+
+/// N(0, 1) feature maps of batch `b` as `spec` declares them (input / stride per side).
+pub fn random_features(spec: &EncoderSpec, b: usize, device: &Device) -> Vec<Tensor<4>> {
+    let input = spec.input_size;
+    spec.output_dims
+        .iter()
+        .zip(&spec.output_strides)
+        .map(|(&c, &s)| {
+            Tensor::random(
+                [b, c, input / s, input / s],
+                Distribution::Normal(0.0, 1.0),
+                device,
+            )
+        })
+        .collect()
+}
+
+/// Logits dims of a registered decoder factory over `spec`'s random features (batch 2, three
+/// classes, output at the encoder's input size).
+pub fn decoder_logits_dims(
+    build: fn(
+        &serde_json::Value,
+        &eobench_core::component::DecoderContext,
+    ) -> Result<
+        Box<dyn eobench_core::component::Decoder>,
+        eobench_core::component::ComponentError,
+    >,
+    config: &serde_json::Value,
+    spec: &EncoderSpec,
+) -> [usize; 4] {
+    let device = Device::flex();
+    let ctx = eobench_core::component::DecoderContext {
+        device: &device,
+        encoder: spec,
+        num_classes: 3,
+    };
+    let decoder = build(config, &ctx).expect("decoder builds");
+    let size = spec.input_size;
+    decoder
+        .forward(
+            eobench_core::component::Features {
+                maps: random_features(spec, 2, &device),
+            },
+            [size, size],
+        )
+        .expect("decoder forward")
+        .dims()
+}
+
+/// Losses of `steps` AdamW steps (learning rate `lr`) fitting `model`'s logits to a fixed random
+/// target on `spec`'s random features: a decoder whose gradients flow shows a falling loss.
+pub fn decoder_fit_losses<M: eobench_core::component::DecoderModel>(
+    mut model: M,
+    spec: &EncoderSpec,
+    device: &Device,
+    lr: f64,
+    steps: usize,
+) -> Vec<f32> {
+    use eobench_core::burn::optim::{AdamWConfig, GradientsParams};
+    let size = spec.input_size;
+    let features = random_features(spec, 2, device);
+    let target = Tensor::<4>::random([2, 2, size, size], Distribution::Normal(0.0, 1.0), device);
+    let mut optim = AdamWConfig::new().init();
+    let mut losses = Vec::with_capacity(steps);
+    for _ in 0..steps {
+        let loss = (model.forward(features.clone(), [size, size]) - target.clone())
+            .powf_scalar(2.0)
+            .mean();
+        losses.push(loss.clone().into_scalar::<f32>());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(lr, model, grads);
+    }
+    losses
+}
+
+/// A component's shipped `configs/<kind>/<name>.yaml` as JSON, with its top-level keys in file
+/// order; `manifest_dir` is the calling crate's `CARGO_MANIFEST_DIR` (plugins/<kind>s/<name>).
+pub fn shipped_config(
+    manifest_dir: &str,
+    kind: &str,
+    name: &str,
+) -> (serde_json::Value, Vec<String>) {
+    let path = std::path::Path::new(manifest_dir)
+        .join("../../../configs")
+        .join(kind)
+        .join(format!("{name}.yaml"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let value: serde_json::Value =
+        serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let keys = value
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    (value, keys)
+}

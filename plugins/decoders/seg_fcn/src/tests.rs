@@ -1,58 +1,15 @@
 use eobench_core::burn::module::Module;
-use eobench_core::burn::optim::{AdamWConfig, GradientsParams};
-use eobench_core::burn::tensor::{Device, Distribution, Tensor};
-use eobench_core::component::{DecoderContext, DecoderModel, EncoderSpec, Features};
+use eobench_core::burn::tensor::Device;
+use eobench_core::component::{DecoderContext, EncoderSpec};
+use eobench_layers::testing::{
+    decoder_fit_losses, decoder_logits_dims, encoder_layout as enc, shipped_config,
+};
 use serde_json::json;
 
 use super::*;
 
-fn enc(dims: &[usize], strides: &[usize], input: usize) -> EncoderSpec {
-    EncoderSpec {
-        name: "fake".into(),
-        modalities: vec![],
-        input_size: input,
-        patch_size: None,
-        output_layers: (0..dims.len()).collect(),
-        output_dims: dims.to_vec(),
-        output_strides: strides.to_vec(),
-        accepts_any_bands: true,
-        finetune_only: false,
-        weights: "random".into(),
-    }
-}
-
-fn features(spec: &EncoderSpec, b: usize, device: &Device) -> Vec<Tensor<4>> {
-    let input = spec.input_size;
-    spec.output_dims
-        .iter()
-        .zip(&spec.output_strides)
-        .map(|(&c, &s)| {
-            Tensor::random(
-                [b, c, input / s, input / s],
-                Distribution::Normal(0.0, 1.0),
-                device,
-            )
-        })
-        .collect()
-}
-
 fn logits_dims(spec: &EncoderSpec) -> [usize; 4] {
-    let device = Device::flex();
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: spec,
-        num_classes: 3,
-    };
-    let dec = build(&json!({"channels": 16, "num_convs": 2}), &ctx).unwrap();
-    let size = spec.input_size;
-    dec.forward(
-        Features {
-            maps: features(spec, 2, &device),
-        },
-        [size, size],
-    )
-    .unwrap()
-    .dims()
+    decoder_logits_dims(build, &json!({"channels": 16, "num_convs": 2}), spec)
 }
 
 #[test]
@@ -140,7 +97,7 @@ fn invalid_configs_are_rejected() {
 fn training_steps_reduce_a_simple_loss() {
     let device = Device::flex().autodiff();
     let spec = enc(&[8, 8], &[4, 4], 16);
-    let mut model = FcnHead::new(
+    let model = FcnHead::new(
         &FcnConfig {
             channels: 8,
             num_convs: 1,
@@ -154,18 +111,7 @@ fn training_steps_reduce_a_simple_loss() {
         },
     )
     .unwrap();
-    let feats = features(&spec, 2, &device);
-    let target = Tensor::<4>::random([2, 2, 16, 16], Distribution::Normal(0.0, 1.0), &device);
-    let mut optim = AdamWConfig::new().init();
-    let mut losses = Vec::new();
-    for _ in 0..6 {
-        let loss = (model.forward(feats.clone(), [16, 16]) - target.clone())
-            .powf_scalar(2.0)
-            .mean();
-        losses.push(loss.clone().into_scalar::<f32>());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(5e-2, model, grads);
-    }
+    let losses = decoder_fit_losses(model, &spec, &device, 5e-2, 6);
     assert!(losses[5] < losses[0], "loss did not decrease: {losses:?}");
 }
 
@@ -173,18 +119,7 @@ fn training_steps_reduce_a_simple_loss() {
 fn registered_and_shipped_yaml_has_every_key() {
     let reg = eobench_registry::Registry::builtin().unwrap();
     assert_eq!(reg.decoder("seg_fcn").unwrap().name, "seg_fcn");
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../configs/decoder/seg_fcn.yaml"
-    ))
-    .unwrap();
-    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    let keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
+    let (value, keys) = shipped_config(env!("CARGO_MANIFEST_DIR"), "decoder", "seg_fcn");
     assert_eq!(keys, ["channels", "num_convs", "concat_input", "dropout"]);
     let cfg: FcnConfig = parse_config("decoder", "seg_fcn", &value).unwrap();
     let d = FcnConfig::default();

@@ -1,58 +1,15 @@
 use eobench_core::burn::module::Module;
-use eobench_core::burn::optim::{AdamWConfig, GradientsParams};
-use eobench_core::burn::tensor::{Device, Distribution, Tensor};
-use eobench_core::component::{DecoderContext, DecoderModel, EncoderSpec, Features};
+use eobench_core::burn::tensor::Device;
+use eobench_core::component::{DecoderContext, EncoderSpec};
+use eobench_layers::testing::{
+    decoder_fit_losses, decoder_logits_dims, encoder_layout as enc, shipped_config,
+};
 use serde_json::json;
 
 use super::*;
 
-fn enc(dims: &[usize], strides: &[usize], input: usize) -> EncoderSpec {
-    EncoderSpec {
-        name: "fake".into(),
-        modalities: vec![],
-        input_size: input,
-        patch_size: None,
-        output_layers: (0..dims.len()).collect(),
-        output_dims: dims.to_vec(),
-        output_strides: strides.to_vec(),
-        accepts_any_bands: true,
-        finetune_only: false,
-        weights: "random".into(),
-    }
-}
-
-fn features(spec: &EncoderSpec, b: usize, device: &Device) -> Vec<Tensor<4>> {
-    let input = spec.input_size;
-    spec.output_dims
-        .iter()
-        .zip(&spec.output_strides)
-        .map(|(&c, &s)| {
-            Tensor::random(
-                [b, c, input / s, input / s],
-                Distribution::Normal(0.0, 1.0),
-                device,
-            )
-        })
-        .collect()
-}
-
 fn logits_dims(spec: &EncoderSpec) -> [usize; 4] {
-    let device = Device::flex();
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: spec,
-        num_classes: 3,
-    };
-    let dec = build(&json!({"channels": 16}), &ctx).unwrap();
-    let size = spec.input_size;
-    dec.forward(
-        Features {
-            maps: features(spec, 2, &device),
-        },
-        [size, size],
-    )
-    .unwrap()
-    .dims()
+    decoder_logits_dims(build, &json!({"channels": 16}), spec)
 }
 
 #[test]
@@ -120,13 +77,16 @@ fn dropout_is_identity_in_evaluation() {
         num_classes: 2,
     };
     let dec = build(&json!({"channels": 8, "dropout": 0.5}), &ctx).unwrap();
-    let maps = features(&spec, 1, &device);
+    let maps = eobench_layers::testing::random_features(&spec, 1, &device);
     let a = dec
-        .forward(Features { maps: maps.clone() }, [16, 16])
+        .forward(
+            eobench_core::component::Features { maps: maps.clone() },
+            [16, 16],
+        )
         .unwrap()
         .into_data();
     let b = dec
-        .forward(Features { maps }, [16, 16])
+        .forward(eobench_core::component::Features { maps }, [16, 16])
         .unwrap()
         .into_data();
     assert_eq!(a, b, "a non-autodiff forward must be deterministic");
@@ -164,7 +124,7 @@ fn invalid_configs_are_rejected() {
 fn training_steps_reduce_a_simple_loss() {
     let device = Device::flex().autodiff();
     let spec = enc(&[8, 8], &[4, 4], 16);
-    let mut model = SegformerHead::new(
+    let model = SegformerHead::new(
         &SegformerConfig {
             channels: 8,
             dropout: 0.0,
@@ -176,18 +136,7 @@ fn training_steps_reduce_a_simple_loss() {
         },
     )
     .unwrap();
-    let feats = features(&spec, 2, &device);
-    let target = Tensor::<4>::random([2, 2, 16, 16], Distribution::Normal(0.0, 1.0), &device);
-    let mut optim = AdamWConfig::new().init();
-    let mut losses = Vec::new();
-    for _ in 0..6 {
-        let loss = (model.forward(feats.clone(), [16, 16]) - target.clone())
-            .powf_scalar(2.0)
-            .mean();
-        losses.push(loss.clone().into_scalar::<f32>());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(5e-2, model, grads);
-    }
+    let losses = decoder_fit_losses(model, &spec, &device, 5e-2, 6);
     assert!(losses[5] < losses[0], "loss did not decrease: {losses:?}");
 }
 
@@ -195,18 +144,7 @@ fn training_steps_reduce_a_simple_loss() {
 fn registered_and_shipped_yaml_has_every_key() {
     let reg = eobench_registry::Registry::builtin().unwrap();
     assert_eq!(reg.decoder("seg_segformer").unwrap().name, "seg_segformer");
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../configs/decoder/seg_segformer.yaml"
-    ))
-    .unwrap();
-    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    let keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
+    let (value, keys) = shipped_config(env!("CARGO_MANIFEST_DIR"), "decoder", "seg_segformer");
     assert_eq!(keys, ["channels", "dropout"]);
     let cfg: SegformerConfig = parse_config("decoder", "seg_segformer", &value).unwrap();
     let d = SegformerConfig::default();

@@ -22,17 +22,11 @@ fn enc(dims: &[usize], strides: &[usize]) -> EncoderSpec {
 }
 
 fn features(spec: &EncoderSpec, b: usize, input: usize, device: &Device) -> Vec<Tensor<4>> {
-    spec.output_dims
-        .iter()
-        .zip(&spec.output_strides)
-        .map(|(&c, &s)| {
-            Tensor::random(
-                [b, c, input / s, input / s],
-                Distribution::Normal(0.0, 1.0),
-                device,
-            )
-        })
-        .collect()
+    let at_input = EncoderSpec {
+        input_size: input,
+        ..spec.clone()
+    };
+    eobench_layers::testing::random_features(&at_input, b, device)
 }
 
 fn logits_dims(dims: &[usize], strides: &[usize]) -> [usize; 4] {
