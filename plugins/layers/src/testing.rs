@@ -180,3 +180,28 @@ pub fn shipped_config(
         .unwrap_or_default();
     (value, keys)
 }
+
+/// The error a decoder factory returns for `config` over `spec` (two classes); panics if the
+/// factory accepts it.
+pub fn decoder_build_error(
+    build: fn(
+        &serde_json::Value,
+        &eobench_core::component::DecoderContext,
+    ) -> Result<
+        Box<dyn eobench_core::component::Decoder>,
+        eobench_core::component::ComponentError,
+    >,
+    config: &serde_json::Value,
+    spec: &EncoderSpec,
+) -> String {
+    let device = Device::flex();
+    let ctx = eobench_core::component::DecoderContext {
+        device: &device,
+        encoder: spec,
+        num_classes: 2,
+    };
+    match build(config, &ctx) {
+        Ok(_) => panic!("the decoder accepted {config}"),
+        Err(e) => e.to_string(),
+    }
+}

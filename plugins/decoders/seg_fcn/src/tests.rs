@@ -2,7 +2,8 @@ use eobench_core::burn::module::Module;
 use eobench_core::burn::tensor::Device;
 use eobench_core::component::{DecoderContext, EncoderSpec};
 use eobench_layers::testing::{
-    decoder_fit_losses, decoder_logits_dims, encoder_layout as enc, shipped_config,
+    decoder_build_error, decoder_fit_losses, decoder_logits_dims, encoder_layout as enc,
+    shipped_config,
 };
 use serde_json::json;
 
@@ -66,31 +67,14 @@ fn parameter_count_in_closed_form_and_default_size() {
 
 #[test]
 fn invalid_configs_are_rejected() {
-    let device = Device::flex();
-    let spec = enc(&[8], &[8], 32);
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: &spec,
-        num_classes: 2,
-    };
-    let err = |v| build(&v, &ctx).err().expect("accepted").to_string();
+    let one_map = enc(&[8], &[8], 32);
+    let err = |v: serde_json::Value| decoder_build_error(build, &v, &one_map);
     assert!(err(json!({"dropout": 1.0})).contains("dropout"));
     assert!(err(json!({"channels": 0})).contains("channels must be positive"));
     assert!(err(json!({"num_convs": 0, "channels": 4})).contains("num_convs 0"));
     assert!(err(json!({"channel": 8})).contains("unknown field"));
-    let none = enc(&[], &[], 32);
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: &none,
-        num_classes: 2,
-    };
-    assert!(
-        build(&json!({}), &ctx)
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("no output maps")
-    );
+    let no_maps = enc(&[], &[], 32);
+    assert!(decoder_build_error(build, &json!({}), &no_maps).contains("no output maps"));
 }
 
 #[test]

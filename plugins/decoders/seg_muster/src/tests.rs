@@ -2,7 +2,8 @@ use eobench_core::burn::module::Module;
 use eobench_core::burn::tensor::Device;
 use eobench_core::component::{DecoderContext, EncoderSpec};
 use eobench_layers::testing::{
-    decoder_fit_losses, decoder_logits_dims, encoder_layout as enc, shipped_config,
+    decoder_build_error, decoder_fit_losses, decoder_logits_dims, encoder_layout as enc,
+    shipped_config,
 };
 use serde_json::json;
 
@@ -74,31 +75,14 @@ const DEFAULT_VIT_B_PARAMS: usize = 16_461_306;
 
 #[test]
 fn invalid_configs_are_rejected() {
-    let device = Device::flex();
-    let spec = enc(&[8], &[8], 32);
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: &spec,
-        num_classes: 2,
-    };
-    let err = |v| build(&v, &ctx).err().expect("accepted").to_string();
+    let one_map = enc(&[8], &[8], 32);
+    let err = |v: serde_json::Value| decoder_build_error(build, &v, &one_map);
     assert!(err(json!({"drop_path_rate": 1.0})).contains("drop_path_rate"));
     assert!(err(json!({"channels": 12, "num_heads": [5]})).contains("must divide channels"));
     assert!(err(json!({"depths": []})).contains("one entry per encoder level"));
     assert!(err(json!({"channel": 8})).contains("unknown field"));
-    let none = enc(&[], &[], 32);
-    let ctx = DecoderContext {
-        device: &device,
-        encoder: &none,
-        num_classes: 2,
-    };
-    assert!(
-        build(&json!({}), &ctx)
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("need at least one map")
-    );
+    let no_maps = enc(&[], &[], 32);
+    assert!(decoder_build_error(build, &json!({}), &no_maps).contains("need at least one map"));
 }
 
 #[test]
