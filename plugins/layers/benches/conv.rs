@@ -1,0 +1,113 @@
+//! `cargo bench -p eobench-layers --bench conv`: the CPU kernels a UPerNet step is made of, on
+//! burn's flex backend: conv2d forward and forward+backward for the head's dominant layer shapes,
+//! and one large gemm as the ceiling the convolutions are built on.
+//!
+//! `EOBENCH_CONV_SHAPES=B,C_in,C_out,H,K;…` replaces the default shapes (a 224² ViT + UPerNet at
+//! batch 8: the 3×3 FPN conv, the 3×3 `fpn_bottleneck` over 4×512 channels, a 1×1 lateral);
+//! `EOBENCH_CONV_REPEATS` (default 3). Prints median, min and max seconds and GFLOP/s
+//! (2·B·C_in·C_out·H²·K² per forward, 3× that for forward+backward). Set `RAYON_NUM_THREADS`
+//! to compare with a framework pinned to the same threads.
+
+use std::time::Instant;
+
+use eobench_core::burn::module::Module;
+use eobench_core::burn::nn::PaddingConfig2d;
+use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
+use eobench_core::burn::tensor::{Device, Distribution, Tensor};
+
+const DEFAULT_SHAPES: &str = "8,512,512,56,3;8,2048,512,56,3;8,384,512,56,1";
+
+fn time(repeats: usize, mut f: impl FnMut()) -> Vec<f64> {
+    f(); // warm-up
+    let mut s: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    s.sort_by(f64::total_cmp);
+    s
+}
+
+fn report(name: &str, s: &[f64], gflop: f64) {
+    let median = s[s.len() / 2];
+    println!(
+        "  {name:<18} median {median:7.3} s  min {:7.3}  max {:7.3}  {:6.1} GFLOP/s",
+        s[0],
+        s[s.len() - 1],
+        gflop / median
+    );
+}
+
+fn conv_shape(b: usize, ci: usize, co: usize, h: usize, k: usize, repeats: usize) {
+    let gflop = 2.0 * (b * ci * co * h * h * k * k) as f64 / 1e9;
+    println!("conv {k}x{k} {ci}->{co} at {h}x{h}, batch {b}: {gflop:.1} GFLOP forward");
+    let p = k / 2;
+    let cfg =
+        Conv2dConfig::new([ci, co], [k, k]).with_padding(PaddingConfig2d::Explicit(p, p, p, p));
+
+    let device = Device::flex();
+    let conv: Conv2d = cfg.init(&device);
+    let x = Tensor::<4>::random([b, ci, h, h], Distribution::Normal(0.0, 1.0), &device);
+    let s = time(repeats, || {
+        let _ = conv.forward(x.clone()).sum().into_scalar::<f32>();
+    });
+    report("forward", &s, gflop);
+
+    let ad = device.autodiff();
+    let conv: Conv2d = cfg.init(&ad);
+    // Tracked like a feature map inside a trained head, so the input gradient is computed too.
+    let x = Tensor::<4>::random([b, ci, h, h], Distribution::Normal(0.0, 1.0), &ad).require_grad();
+    let s = time(repeats, || {
+        let grads = conv.forward(x.clone()).sum().backward();
+        let _ = conv.weight.val().grad(&grads);
+    });
+    report("forward+backward", &s, 3.0 * gflop);
+    // The two halves of the backward pass, to see which one costs what.
+    let untracked = x.clone().detach();
+    let s = time(repeats, || {
+        let grads = conv.forward(untracked.clone()).sum().backward();
+        let _ = conv.weight.val().grad(&grads);
+    });
+    report("fwd + weight grad", &s, 2.0 * gflop);
+    let fixed = conv.clone().no_grad();
+    let s = time(repeats, || {
+        let grads = fixed.forward(x.clone()).sum().backward();
+        let _ = x.grad(&grads);
+    });
+    report("fwd + input grad", &s, 2.0 * gflop);
+}
+
+fn main() {
+    let repeats: usize = std::env::var("EOBENCH_CONV_REPEATS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let shapes = std::env::var("EOBENCH_CONV_SHAPES").unwrap_or_else(|_| DEFAULT_SHAPES.into());
+    for shape in shapes.split(';') {
+        let v: Vec<usize> = shape
+            .split(',')
+            .map(|v| v.trim().parse().expect("EOBENCH_CONV_SHAPES: integers"))
+            .collect();
+        let [b, ci, co, h, k] = v[..] else {
+            panic!("EOBENCH_CONV_SHAPES entries are B,C_in,C_out,H,K, got '{shape}'");
+        };
+        conv_shape(b, ci, co, h, k, repeats);
+    }
+    // The gemm under an im2col convolution of the first default shape: its speed bounds the conv.
+    let (m, k, n): (usize, usize, usize) = (512, 4608, 8 * 56 * 56);
+    let device = Device::flex();
+    let a = Tensor::<2>::random([m, k], Distribution::Normal(0.0, 1.0), &device);
+    let b = Tensor::<2>::random([k, n], Distribution::Normal(0.0, 1.0), &device);
+    let gflop = 2.0 * (m * k * n) as f64 / 1e9;
+    println!("gemm {m}x{k} @ {k}x{n}: {gflop:.1} GFLOP");
+    let s = time(repeats, || {
+        let _ = a
+            .clone()
+            .matmul(b.clone())
+            .slice([0..1, 0..1])
+            .into_scalar::<f32>();
+    });
+    report("matmul", &s, gflop);
+}
