@@ -355,6 +355,7 @@ mod tests {
                     lr: 1e-4,
                     seconds: 1.0,
                     data_wait_s: None,
+                    encoder_s: None,
                 })
                 .collect(),
             best_epoch: Some(3),

@@ -2,6 +2,8 @@
 //! valid): each epoch every training scene contributes one of its sliding windows, chosen by
 //! the seeded stream, with flips applied to features and target together.
 
+use std::time::Instant;
+
 use crate::burn::optim::ModuleOptimizer;
 use crate::burn::tensor::{Device, Int, Tensor, TensorData};
 
@@ -94,6 +96,21 @@ pub fn scan_train_scenes(c: &RunComponents) -> Result<Vec<CachedScene>, EngineEr
         .collect()
 }
 
+/// What one cached epoch did.
+#[derive(Debug, Default)]
+pub struct CachedEpochStats {
+    /// Sum of the step losses.
+    pub loss_sum: f64,
+    /// Optimizer steps.
+    pub steps: usize,
+    /// Training samples seen.
+    pub samples: usize,
+    /// Seconds spent fetching cached features and assembling batches (the reuse overhead).
+    pub feature_s: f64,
+    /// Seconds the encoder spent on views not cached yet.
+    pub encoder_s: f64,
+}
+
 /// One epoch of head training on cached features.
 pub struct CachedEpoch<'a> {
     /// The run plan.
@@ -111,7 +128,57 @@ pub struct CachedEpoch<'a> {
 }
 
 impl CachedEpoch<'_> {
-    /// Trains the decoder over `batches` (scene indices); returns (loss sum, steps, samples).
+    /// Computes every training window not cached yet, `batch_size` windows per encoder call, so
+    /// that later epochs (and later runs) never call the encoder; returns the encoder seconds.
+    fn prefill(
+        &self,
+        c: &RunComponents,
+        encoder: &dyn crate::component::Encoder,
+        batch_size: usize,
+    ) -> Result<f64, EngineError> {
+        let window = encoder.spec().input_size;
+        let views: Vec<(usize, usize, usize)> = self
+            .scenes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, scene)| {
+                let ys = window_offsets(scene.height, window, None);
+                let xs = window_offsets(scene.width, window, None);
+                ys.into_iter()
+                    .flat_map(move |y| xs.clone().into_iter().map(move |x| (i, y, x)))
+            })
+            .collect();
+        let mut seconds = 0.0;
+        for chunk in views.chunks(batch_size.max(1)) {
+            let keys: Vec<String> = chunk
+                .iter()
+                .map(|&(i, top, left)| view_key(&self.scenes[i].id, top, left))
+                .collect();
+            self.cache.get_many(&keys, |missing| {
+                let started = Instant::now();
+                // Windows of one scene are adjacent: read each scene once.
+                let mut loaded: Option<(usize, Sample)> = None;
+                let mut windows = Vec::with_capacity(missing.len());
+                for &m in missing {
+                    let (i, top, left) = chunk[m];
+                    if loaded.as_ref().is_none_or(|(j, _)| *j != i) {
+                        loaded = Some((i, load(c, self.scenes[i].index)?));
+                    }
+                    let (_, sample) = loaded.as_ref().expect("just loaded");
+                    windows.push(window_view(sample, top, left, window));
+                }
+                let input = Batch::collate(&windows, self.device)?;
+                let f = guarded("encoder forward", || encoder.forward(&input))?;
+                let views = CachedFeatures::split_batch(&f.maps);
+                seconds += started.elapsed().as_secs_f64();
+                views
+            })?;
+        }
+        Ok(seconds)
+    }
+
+    /// Trains the decoder over `batches` (scene indices); the first epoch first fills the cache
+    /// with every training window ([`Self::prefill`]).
     pub fn run(
         &self,
         c: &mut RunComponents,
@@ -120,39 +187,65 @@ impl CachedEpoch<'_> {
         optim: &mut ModuleOptimizer,
         iteration: &mut usize,
         progress: &mut dyn ProgressSink,
-    ) -> Result<(f64, usize, usize), EngineError> {
+    ) -> Result<CachedEpochStats, EngineError> {
         let window = c.encoder.spec().input_size;
         let (p_h, p_v) = c.train_pipeline.flip_probabilities();
         let ignore = c.train.spec().ignore_index.unwrap_or(-1);
         let encoder = c.encoder.inference_copy();
-        let (mut loss_sum, mut steps, mut samples) = (0.0f64, 0usize, 0usize);
+        let mut stats = CachedEpochStats::default();
+        if self.epoch == 1 {
+            stats.encoder_s += self.prefill(c, encoder.as_ref(), batches.first().map_or(1, Vec::len))?;
+        }
         for batch in batches {
+            let fetch_started = Instant::now();
+            let mut encoder_s = 0.0;
+            // Window and flips per scene first, so the misses of the batch go through the
+            // encoder together.
+            let choices: Vec<(usize, usize, bool, bool)> = batch
+                .iter()
+                .map(|&i| {
+                    let scene = &self.scenes[i];
+                    let mut rng = SplitMix64::derive(
+                        self.plan.seed,
+                        purpose::CACHED_VIEW,
+                        self.epoch as u64,
+                        scene.index as u64,
+                    );
+                    let ys = window_offsets(scene.height, window, None);
+                    let xs = window_offsets(scene.width, window, None);
+                    let top = ys[rng.below(ys.len() as u64) as usize];
+                    let left = xs[rng.below(xs.len() as u64) as usize];
+                    (top, left, rng.next_f64() < p_h, rng.next_f64() < p_v)
+                })
+                .collect();
+            let keys: Vec<String> = batch
+                .iter()
+                .zip(&choices)
+                .map(|(&i, &(top, left, _, _))| view_key(&self.scenes[i].id, top, left))
+                .collect();
+            let found = self.cache.get_many(&keys, |missing| {
+                let encoder_started = Instant::now();
+                let windows = missing
+                    .iter()
+                    .map(|&m| {
+                        let (top, left, _, _) = choices[m];
+                        let sample = load(c, self.scenes[batch[m]].index)?;
+                        Ok(window_view(&sample, top, left, window))
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                let input = Batch::collate(&windows, self.device)?;
+                let f = guarded("encoder forward", || encoder.forward(&input))?;
+                let views = CachedFeatures::split_batch(&f.maps);
+                encoder_s = encoder_started.elapsed().as_secs_f64();
+                views
+            })?;
             let mut views = Vec::with_capacity(batch.len());
             let mut targets = Vec::with_capacity(batch.len() * window * window);
-            for &i in batch {
+            for ((&i, features), &(top, left, flip_h, flip_v)) in
+                batch.iter().zip(found).zip(&choices)
+            {
                 let scene = &self.scenes[i];
-                let mut rng = SplitMix64::derive(
-                    self.plan.seed,
-                    purpose::CACHED_VIEW,
-                    self.epoch as u64,
-                    scene.index as u64,
-                );
-                let ys = window_offsets(scene.height, window, None);
-                let xs = window_offsets(scene.width, window, None);
-                let top = ys[rng.below(ys.len() as u64) as usize];
-                let left = xs[rng.below(xs.len() as u64) as usize];
-                let (flip_h, flip_v) = (rng.next_f64() < p_h, rng.next_f64() < p_v);
-                let features = self
-                    .cache
-                    .get_or_compute(&view_key(&scene.id, top, left), || {
-                        let sample = load(c, scene.index)?;
-                        let one = window_view(&sample, top, left, window);
-                        let batch = Batch::collate(&[one], self.device)?;
-                        let f = guarded("encoder forward", || encoder.forward(&batch))?;
-                        CachedFeatures::from_maps(&f.maps)
-                    })?
-                    .flipped(flip_h, flip_v);
-                views.push(features);
+                views.push(features.flipped(flip_h, flip_v));
                 for y in 0..window {
                     for x in 0..window {
                         let sy = if flip_v { window - 1 - y } else { y } + top;
@@ -172,6 +265,8 @@ impl CachedEpoch<'_> {
                 TensorData::new(targets, [batch.len(), window, window]),
                 self.train_device,
             );
+            stats.encoder_s += encoder_s;
+            stats.feature_s += fetch_started.elapsed().as_secs_f64() - encoder_s;
             let loss = guarded("decoder forward", || {
                 let logits = c.decoder.forward(Features { maps }, [window, window])?;
                 Ok(c.criterion.loss(logits, target))
@@ -191,12 +286,12 @@ impl CachedEpoch<'_> {
             }
             let mut grads = loss.backward();
             c.decoder.params().step(optim, lr, &mut grads);
-            loss_sum += f64::from(value);
-            steps += 1;
+            stats.loss_sum += f64::from(value);
+            stats.steps += 1;
             *iteration += 1;
-            samples += batch.len();
+            stats.samples += batch.len();
             progress.advance(Some(value));
         }
-        Ok((loss_sum, steps, samples))
+        Ok(stats)
     }
 }

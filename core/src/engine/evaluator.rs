@@ -147,17 +147,19 @@ pub fn predict_scene(inputs: &EvalInputs, sample: &Sample) -> Result<Vec<i64>, E
     for group in positions.chunks(inputs.config.batch_size) {
         let logits = match inputs.cache {
             Some(cache) => {
-                let views = group
+                let keys: Vec<String> = group
                     .iter()
-                    .map(|(top, left)| {
-                        cache.get_or_compute(&view_key(&sample.id, *top, *left), || {
-                            let one = window_view(sample, *top, *left, window);
-                            let batch = Batch::collate(&[one], inputs.device)?;
-                            let f = guarded("encoder forward", || inputs.encoder.forward(&batch))?;
-                            CachedFeatures::from_maps(&f.maps)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, EngineError>>()?;
+                    .map(|(top, left)| view_key(&sample.id, *top, *left))
+                    .collect();
+                let views = cache.get_many(&keys, |missing| {
+                    let windows: Vec<Sample> = missing
+                        .iter()
+                        .map(|&m| window_view(sample, group[m].0, group[m].1, window))
+                        .collect();
+                    let batch = Batch::collate(&windows, inputs.device)?;
+                    let f = guarded("encoder forward", || inputs.encoder.forward(&batch))?;
+                    CachedFeatures::split_batch(&f.maps)
+                })?;
                 let maps = collate_features(&views, inputs.device);
                 guarded("decoder forward", || {
                     inputs.decoder.forward(Features { maps }, [window, window])

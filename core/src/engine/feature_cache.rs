@@ -48,21 +48,37 @@ pub struct CachedFeatures {
 impl CachedFeatures {
     /// From a batch-of-one feature list.
     pub fn from_maps(maps: &[Tensor<4>]) -> Result<Self, EngineError> {
-        let levels = maps
-            .iter()
-            .map(|m| {
-                let [b, c, h, w] = m.dims();
-                debug_assert_eq!(b, 1);
-                let data = m
-                    .clone()
-                    .into_data()
-                    .convert::<f32>()
-                    .try_into_vec::<f32>()
-                    .map_err(|e| EngineError::Metrics(format!("cannot read features: {e:?}")))?;
-                Ok(([c, h, w], data))
-            })
-            .collect::<Result<_, EngineError>>()?;
-        Ok(Self { levels })
+        let mut views = Self::split_batch(maps)?;
+        debug_assert_eq!(views.len(), 1);
+        views
+            .pop()
+            .ok_or_else(|| EngineError::Metrics("the encoder returned an empty batch".into()))
+    }
+
+    /// One entry per batch element of a (B, C, h, w)-per-level feature list; each level is read
+    /// back from the device once for the whole batch.
+    pub fn split_batch(maps: &[Tensor<4>]) -> Result<Vec<Self>, EngineError> {
+        let batch = maps.first().map_or(0, |m| m.dims()[0]);
+        let mut views: Vec<Self> = (0..batch).map(|_| Self { levels: Vec::new() }).collect();
+        for m in maps {
+            let [b, c, h, w] = m.dims();
+            if b != batch {
+                return Err(EngineError::Metrics(format!(
+                    "feature maps disagree on the batch size ({b} vs {batch})"
+                )));
+            }
+            let data = m
+                .clone()
+                .into_data()
+                .convert::<f32>()
+                .try_into_vec::<f32>()
+                .map_err(|e| EngineError::Metrics(format!("cannot read features: {e:?}")))?;
+            let per = c * h * w;
+            for (view, chunk) in views.iter_mut().zip(data.chunks_exact(per.max(1))) {
+                view.levels.push(([c, h, w], chunk.to_vec()));
+            }
+        }
+        Ok(views)
     }
 
     fn bytes(&self) -> u64 {
@@ -183,26 +199,54 @@ impl FeatureCache {
         view: &str,
         compute: impl FnOnce() -> Result<CachedFeatures, EngineError>,
     ) -> Result<CachedFeatures, EngineError> {
-        let view = sanitize(view);
-        if let Some(f) = self.memory.lock().expect("cache lock").0.get(&view) {
-            self.stats.lock().expect("cache lock").0 += 1;
-            return Ok(f.clone());
-        }
-        if let Some(path) = self.file(&view)
-            && let Some(f) = read_file(&path)
+        let mut found = self.get_many(&[view.to_string()], |_| Ok(vec![compute()?]))?;
+        Ok(found.remove(0))
+    }
+
+    /// The features of every view in `views`, in order. The misses are computed by one call of
+    /// `compute` with their positions in `views` (so the encoder sees them as one batch), which
+    /// must return one entry per position.
+    pub fn get_many(
+        &self,
+        views: &[String],
+        compute: impl FnOnce(&[usize]) -> Result<Vec<CachedFeatures>, EngineError>,
+    ) -> Result<Vec<CachedFeatures>, EngineError> {
+        let names: Vec<String> = views.iter().map(|v| sanitize(v)).collect();
+        let mut out: Vec<Option<CachedFeatures>> = names.iter().map(|n| self.lookup(n)).collect();
+        let missing: Vec<usize> = (0..out.len()).filter(|&i| out[i].is_none()).collect();
         {
-            self.stats.lock().expect("cache lock").0 += 1;
-            self.remember(&view, &f);
-            return Ok(f);
+            let mut stats = self.stats.lock().expect("cache lock");
+            stats.0 += (out.len() - missing.len()) as u64;
+            stats.1 += missing.len() as u64;
         }
-        self.stats.lock().expect("cache lock").1 += 1;
-        let f = compute()?;
-        self.remember(&view, &f);
-        if let Some(path) = self.file(&view) {
-            // A full or read-only disk costs reuse, not the run.
-            let _ = write_atomic(&path, &f.encode());
+        if !missing.is_empty() {
+            let computed = compute(&missing)?;
+            if computed.len() != missing.len() {
+                return Err(EngineError::Metrics(format!(
+                    "feature cache: {} views computed for {} misses",
+                    computed.len(),
+                    missing.len()
+                )));
+            }
+            for (&i, f) in missing.iter().zip(computed) {
+                self.remember(&names[i], &f);
+                if let Some(path) = self.file(&names[i]) {
+                    // A full or read-only disk costs reuse, not the run.
+                    let _ = write_atomic(&path, &f.encode());
+                }
+                out[i] = Some(f);
+            }
         }
-        Ok(f)
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    fn lookup(&self, view: &str) -> Option<CachedFeatures> {
+        if let Some(f) = self.memory.lock().expect("cache lock").0.get(view) {
+            return Some(f.clone());
+        }
+        let f = read_file(&self.file(view)?)?;
+        self.remember(view, &f);
+        Some(f)
     }
 
     fn remember(&self, view: &str, f: &CachedFeatures) {
@@ -349,6 +393,47 @@ mod tests {
             .unwrap();
         assert_eq!(f, features(1.0));
         assert!(dir.path().join("k1").join("scene_1_0_0.eobf").is_file());
+    }
+
+    #[test]
+    fn misses_of_a_request_are_computed_in_one_call_in_order() {
+        let cache = FeatureCache::open(FeatureCacheSettings {
+            key: "k".into(),
+            dir: None,
+            memory_bytes: 1 << 20,
+            disk_bytes: 0,
+        });
+        cache.get_or_compute("b", || Ok(features(2.0))).unwrap();
+        let keys: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let mut calls = Vec::new();
+        let got = cache
+            .get_many(&keys, |missing| {
+                calls.push(missing.to_vec());
+                Ok(missing.iter().map(|&i| features(i as f32 * 10.0)).collect())
+            })
+            .unwrap();
+        assert_eq!(calls, vec![vec![0, 2]]);
+        assert_eq!(got, vec![features(0.0), features(2.0), features(20.0)]);
+        assert_eq!(cache.stats(), (1, 3));
+        let wrong = cache.get_many(&["d".to_string()], |_| Ok(Vec::new()));
+        assert!(wrong.is_err());
+    }
+
+    #[test]
+    fn a_batch_of_maps_splits_into_views() {
+        let device = Device::default();
+        let maps = vec![
+            Tensor::<4>::from_data(
+                TensorData::new((0..8).map(|v| v as f32).collect::<Vec<_>>(), [2, 1, 2, 2]),
+                &device,
+            ),
+            Tensor::<4>::from_data(TensorData::new(vec![7.0f32, 9.0], [2, 1, 1, 1]), &device),
+        ];
+        let views = CachedFeatures::split_batch(&maps).unwrap();
+        assert_eq!(views.len(), 2);
+        assert_eq!(views[1].levels[0], ([1, 2, 2], vec![4.0, 5.0, 6.0, 7.0]));
+        assert_eq!(views[1].levels[1], ([1, 1, 1], vec![9.0]));
+        assert_eq!(collate_features(&views, &device)[0].dims(), [2, 1, 2, 2]);
     }
 
     #[test]

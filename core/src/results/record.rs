@@ -24,6 +24,10 @@ pub struct EpochRecord {
     /// preprocessing not hidden behind compute); absent in records of older versions.
     #[serde(default)]
     pub data_wait_s: Option<f64>,
+    /// Feature-cache runs: of the training part, seconds the frozen encoder spent computing
+    /// features not yet cached (0 once every view is cached); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_s: Option<f64>,
 }
 
 /// Everything a run reports, written as `metrics.json` in its run directory.

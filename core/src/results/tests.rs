@@ -355,6 +355,7 @@ fn run_record_json_round_trip_and_no_temp_files() {
                 lr: 1e-4,
                 seconds: 3.5,
                 data_wait_s: None,
+                encoder_s: None,
             },
             EpochRecord {
                 epoch: 1,
@@ -363,6 +364,7 @@ fn run_record_json_round_trip_and_no_temp_files() {
                 lr: 1e-4,
                 seconds: 60.0,
                 data_wait_s: Some(0.4),
+                encoder_s: None,
             },
         ],
         best_epoch: Some(0),
