@@ -164,7 +164,7 @@ impl RunPlan {
                 self.scheduler.name
             )));
         }
-        if !(self.optimizer.lr > 0.0) {
+        if self.optimizer.lr.is_nan() || self.optimizer.lr <= 0.0 {
             return bad("task.optimizer.lr must be > 0");
         }
         if self.evaluator.stride == Some(0) {

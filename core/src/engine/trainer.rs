@@ -117,6 +117,12 @@ pub fn train_and_test(
         Some(_) => Some(scan_train_scenes(c)?),
         None => None,
     };
+    let eval_ctx = EvalContext {
+        plan,
+        device,
+        spec: &spec,
+        cache: cache.as_ref(),
+    };
     let total_params = c.encoder.params_ref().num_params() + c.decoder.params_ref().num_params();
     let trainable_params = c.encoder.params_ref().num_trainable_params()
         + c.decoder.params_ref().num_trainable_params();
@@ -163,6 +169,7 @@ pub fn train_and_test(
         let mut loss_sum = 0.0f64;
         let mut steps = 0usize;
         let mut data_wait = 0.0f64;
+        let mut encoder_s = None;
         if let (Some(cache), Some(scenes)) = (&cache, &cached_scenes) {
             let epoch_ctx = CachedEpoch {
                 plan,
@@ -172,11 +179,13 @@ pub fn train_and_test(
                 device,
                 epoch,
             };
-            let (sum, n, samples) =
+            let stats =
                 epoch_ctx.run(c, &batches, &schedule, &mut optim, &mut iteration, progress)?;
-            loss_sum = sum;
-            steps = n;
-            train_samples += samples;
+            loss_sum = stats.loss_sum;
+            steps = stats.steps;
+            train_samples += stats.samples;
+            data_wait = stats.feature_s;
+            encoder_s = Some(stats.encoder_s);
         }
         let loader = BatchLoader::start(
             c.train.clone(),
@@ -240,17 +249,15 @@ pub fn train_and_test(
             lr: schedule.lr(iteration.saturating_sub(1)),
             seconds,
             data_wait_s: Some(data_wait),
+            encoder_s,
         };
         if epoch % t.eval_interval == 0 || epoch == t.n_epochs {
             let outcome = run_eval(
-                plan,
+                &eval_ctx,
                 c,
-                device,
-                &spec,
                 c.val.clone(),
                 &format!("epoch {epoch} val"),
                 0,
-                cache.as_ref(),
                 progress,
             )?;
             let miou = metrics_of(&outcome, &spec.classes)?.miou;
@@ -261,7 +268,7 @@ pub fn train_and_test(
             }
         }
         progress.log(&format!(
-            "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s (waiting for data {:.1} %)",
+            "epoch {epoch}/{}: loss {:.4}, lr {:.2e}{}, {:.1}s ({})",
             t.n_epochs,
             record.train_loss.unwrap_or(f64::NAN),
             record.lr,
@@ -270,32 +277,36 @@ pub fn train_and_test(
                 .map(|m| format!(", val mIoU {:.2}", m * 100.0))
                 .unwrap_or_default(),
             seconds,
-            100.0 * data_wait / seconds.max(1e-9)
+            match encoder_s {
+                Some(enc) => format!(
+                    "cached features: fetching {:.1} %, encoder on new views {:.1} %",
+                    100.0 * data_wait / seconds.max(1e-9),
+                    100.0 * enc / seconds.max(1e-9)
+                ),
+                None => format!(
+                    "waiting for data {:.1} %",
+                    100.0 * data_wait / seconds.max(1e-9)
+                ),
+            }
         ));
         history.push(record);
     }
     let (best_epoch, _) = best.expect("the last epoch always validates");
     load_checkpoint(&plan.run_dir, c, frozen)?;
     let val_outcome = run_eval(
-        plan,
+        &eval_ctx,
         c,
-        device,
-        &spec,
         c.val.clone(),
         "best val",
         0,
-        cache.as_ref(),
         progress,
     )?;
     let test_outcome = run_eval(
-        plan,
+        &eval_ctx,
         c,
-        device,
-        &spec,
         c.test.clone(),
         "test",
         plan.evaluator.overlays,
-        cache.as_ref(),
         progress,
     )?;
     let test_miou_ci = bootstrap_miou(
@@ -319,15 +330,20 @@ pub fn train_and_test(
     })
 }
 
+/// What every evaluation of one run shares.
+struct EvalContext<'a> {
+    plan: &'a RunPlan,
+    device: &'a Device,
+    spec: &'a crate::component::DatasetSpec,
+    cache: Option<&'a FeatureCache>,
+}
+
 fn run_eval(
-    plan: &RunPlan,
+    ctx: &EvalContext<'_>,
     c: &RunComponents,
-    device: &Device,
-    spec: &crate::component::DatasetSpec,
     dataset: Arc<dyn Dataset>,
     phase: &str,
     keep_predictions: usize,
-    cache: Option<&FeatureCache>,
     progress: &mut dyn ProgressSink,
 ) -> Result<EvalOutcome, EngineError> {
     let encoder = c.encoder.inference_copy();
@@ -335,13 +351,13 @@ fn run_eval(
     let inputs = EvalInputs {
         encoder: encoder.as_ref(),
         decoder: decoder.as_ref(),
-        device,
-        config: &plan.evaluator,
-        num_classes: spec.num_classes(),
-        ignore_index: spec.ignore_index,
-        num_workers: plan.trainer.num_workers,
+        device: ctx.device,
+        config: &ctx.plan.evaluator,
+        num_classes: ctx.spec.num_classes(),
+        ignore_index: ctx.spec.ignore_index,
+        num_workers: ctx.plan.trainer.num_workers,
         keep_predictions,
-        cache,
+        cache: ctx.cache,
     };
     evaluate(&inputs, dataset, c.eval_pipeline.clone(), phase, progress)
 }

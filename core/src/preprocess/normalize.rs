@@ -25,7 +25,7 @@ impl NormalizeStep {
                     m.std.len()
                 ));
             }
-            if let Some(i) = m.std.iter().position(|s| !(*s > 0.0)) {
+            if let Some(i) = m.std.iter().position(|s| s.is_nan() || *s <= 0.0) {
                 return Err(format!(
                     "dataset '{}' band {} has std {} (must be > 0)",
                     dataset.name, m.bands[i].name, m.std[i]
