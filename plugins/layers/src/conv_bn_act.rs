@@ -64,6 +64,30 @@ impl ConvBnAct {
         }
     }
 
+    /// A `kernel×kernel` ConvBnAct whose conv has **no bias** (mmcv's `bias="auto"` before a
+    /// norm, timm's `ConvNormAct` default — the sig-gis FCN and SegFormer heads), dilated by
+    /// `dilation` and padded by `(kernel / 2)·dilation`.
+    pub fn unbiased(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        dilation: usize,
+        act: Activation,
+        device: &Device,
+    ) -> Self {
+        let p = (kernel / 2) * dilation;
+        let conv = Conv2dConfig::new([in_channels, out_channels], [kernel, kernel])
+            .with_dilation([dilation, dilation])
+            .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
+            .with_bias(false)
+            .init(device);
+        Self {
+            conv,
+            bn: BatchNormConfig::new(out_channels).init(device),
+            act,
+        }
+    }
+
     /// (B, C_in, H, W) → (B, C_out, H, W).
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         self.act.forward(self.bn.forward(self.conv.forward(x)))

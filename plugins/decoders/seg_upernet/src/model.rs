@@ -4,7 +4,9 @@ use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
-use eobench_layers::{Activation, ConvBnAct, Dropout2d, Feature2Pyramid, resize_bilinear};
+use eobench_layers::{
+    Activation, ConvBnAct, Dropout2d, Feature2Pyramid, check_decoder_input, resize_bilinear,
+};
 
 use crate::config::UPerNetConfig;
 
@@ -48,31 +50,8 @@ impl UPerNet {
     pub fn new(cfg: &UPerNetConfig, ctx: &DecoderContext) -> Result<Self, ComponentError> {
         cfg.validate()?;
         let enc = ctx.encoder;
-        let shape_err = |message: String| ComponentError::Shape {
-            component: "decoder 'seg_upernet'".into(),
-            message,
-        };
+        check_decoder_input("seg_upernet", ctx)?;
         let dims = &enc.output_dims;
-        if dims.is_empty() || dims.contains(&0) {
-            return Err(shape_err(format!(
-                "encoder '{}' declares output dims {dims:?}; need at least one map",
-                enc.name
-            )));
-        }
-        if enc.output_strides.len() != dims.len() {
-            return Err(shape_err(format!(
-                "encoder '{}' declares {} dims but {} strides",
-                enc.name,
-                dims.len(),
-                enc.output_strides.len()
-            )));
-        }
-        if ctx.num_classes == 0 {
-            return Err(ComponentError::Config {
-                component: "decoder 'seg_upernet'".into(),
-                message: "num_classes is 0".into(),
-            });
-        }
         let device = ctx.device;
         let c = cfg.channels;
         let single_scale = enc.output_strides.windows(2).all(|w| w[0] == w[1]);
