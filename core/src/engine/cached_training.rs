@@ -130,6 +130,7 @@ pub struct CachedEpoch<'a> {
 impl CachedEpoch<'_> {
     /// Computes every training window not cached yet, `batch_size` windows per encoder call, so
     /// that later epochs (and later runs) never call the encoder; returns the encoder seconds.
+    /// Stops after the first chunk when a memory-only cache cannot hold all windows.
     fn prefill(
         &self,
         c: &RunComponents,
@@ -154,7 +155,7 @@ impl CachedEpoch<'_> {
                 .iter()
                 .map(|&(i, top, left)| view_key(&self.scenes[i].id, top, left))
                 .collect();
-            self.cache.get_many(&keys, |missing| {
+            let found = self.cache.get_many(&keys, |missing| {
                 let started = Instant::now();
                 // Windows of one scene are adjacent: read each scene once.
                 let mut loaded: Option<(usize, Sample)> = None;
@@ -173,6 +174,12 @@ impl CachedEpoch<'_> {
                 seconds += started.elapsed().as_secs_f64();
                 views
             })?;
+            // A memory-only cache too small for every window would drop what it computes here;
+            // the epochs then fetch or compute views lazily instead.
+            let per_view = found.first().map_or(0, CachedFeatures::bytes);
+            if !self.cache.can_hold(views.len(), per_view) {
+                break;
+            }
         }
         Ok(seconds)
     }

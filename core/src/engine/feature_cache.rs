@@ -81,7 +81,8 @@ impl CachedFeatures {
         Ok(views)
     }
 
-    fn bytes(&self) -> u64 {
+    /// Size of the values in bytes.
+    pub fn bytes(&self) -> u64 {
         self.levels.iter().map(|(_, d)| d.len() as u64 * 4).sum()
     }
 
@@ -257,6 +258,13 @@ impl FeatureCache {
         }
     }
 
+    /// Whether `views` entries of `bytes_per_view` each stay cached: always with a disk cache,
+    /// otherwise only within the memory budget.
+    pub fn can_hold(&self, views: usize, bytes_per_view: u64) -> bool {
+        self.settings.dir.is_some()
+            || (views as u64).saturating_mul(bytes_per_view) <= self.settings.memory_bytes
+    }
+
     /// (hits, misses) so far.
     pub fn stats(&self) -> (u64, u64) {
         *self.stats.lock().expect("cache lock")
@@ -417,6 +425,16 @@ mod tests {
         assert_eq!(cache.stats(), (1, 3));
         let wrong = cache.get_many(&["d".to_string()], |_| Ok(Vec::new()));
         assert!(wrong.is_err());
+        // Memory only: bounded by the budget; with a disk cache everything stays.
+        assert!(cache.can_hold(1024, 1024) && !cache.can_hold(1025, 1024));
+        let disk = FeatureCache::open(FeatureCacheSettings {
+            key: "k".into(),
+            dir: Some(tempfile::tempdir().unwrap().path().to_path_buf()),
+            memory_bytes: 0,
+            disk_bytes: 1 << 30,
+        });
+        assert!(disk.can_hold(usize::MAX, u64::MAX));
+        assert_eq!(features(1.0).bytes(), 14 * 4);
     }
 
     #[test]
