@@ -201,7 +201,8 @@ impl CachedEpoch<'_> {
         let encoder = c.encoder.inference_copy();
         let mut stats = CachedEpochStats::default();
         if self.epoch == 1 {
-            stats.encoder_s += self.prefill(c, encoder.as_ref(), batches.first().map_or(1, Vec::len))?;
+            stats.encoder_s +=
+                self.prefill(c, encoder.as_ref(), batches.first().map_or(1, Vec::len))?;
         }
         for batch in batches {
             let fetch_started = Instant::now();

@@ -293,14 +293,7 @@ pub fn train_and_test(
     }
     let (best_epoch, _) = best.expect("the last epoch always validates");
     load_checkpoint(&plan.run_dir, c, frozen)?;
-    let val_outcome = run_eval(
-        &eval_ctx,
-        c,
-        c.val.clone(),
-        "best val",
-        0,
-        progress,
-    )?;
+    let val_outcome = run_eval(&eval_ctx, c, c.val.clone(), "best val", 0, progress)?;
     let test_outcome = run_eval(
         &eval_ctx,
         c,

@@ -85,6 +85,24 @@ pub fn encoder_layout(dims: &[usize], strides: &[usize], input: usize) -> Encode
     }
 }
 
+/// The encoder layouts every decoder is tested over: ViT-B (4 × 768 at stride 16, 224 px →
+/// 14×14), CROMA (patch 8 at 120 px → an odd 15×15 grid), a single-map encoder, a UNet-like
+/// pyramid (strides 1–8) and ViTs with patch 8, 14 and 4.
+pub fn decoder_test_layouts() -> Vec<(&'static str, EncoderSpec)> {
+    vec![
+        ("vit-b", encoder_layout(&[768; 4], &[16; 4], 224)),
+        ("croma", encoder_layout(&[768; 4], &[8; 4], 120)),
+        ("single", encoder_layout(&[32], &[4], 32)),
+        (
+            "unet",
+            encoder_layout(&[64, 128, 256, 512], &[1, 2, 4, 8], 32),
+        ),
+        ("patch8", encoder_layout(&[48; 4], &[8; 4], 64)),
+        ("patch14", encoder_layout(&[48; 4], &[14; 4], 56)),
+        ("patch4", encoder_layout(&[48; 4], &[4; 4], 32)),
+    ]
+}
+
 /// N(0, 1) feature maps of batch `b` as `spec` declares them (input / stride per side).
 pub fn random_features(spec: &EncoderSpec, b: usize, device: &Device) -> Vec<Tensor<4>> {
     let input = spec.input_size;

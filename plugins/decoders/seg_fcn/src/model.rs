@@ -38,7 +38,10 @@ impl FcnHead {
         };
         check_decoder_input("seg_fcn", ctx)?;
         let (dims, strides) = (&enc.output_dims, &enc.output_strides);
-        let (last, stride) = (*dims.last().expect("checked"), *strides.last().expect("checked"));
+        let (last, stride) = (
+            *dims.last().expect("checked"),
+            *strides.last().expect("checked"),
+        );
         let c = cfg.channels;
         // With no convs the input map itself reaches conv_cat / conv_seg, which are sized for
         // `channels` inputs.
@@ -65,7 +68,16 @@ impl FcnHead {
         };
         let (k, d, device) = (cfg.kernel_size, cfg.dilation, ctx.device);
         let convs = (0..cfg.num_convs)
-            .map(|i| ConvBnAct::unbiased(if i == 0 { last } else { c }, c, k, d, Activation::Gelu, device))
+            .map(|i| {
+                ConvBnAct::unbiased(
+                    if i == 0 { last } else { c },
+                    c,
+                    k,
+                    d,
+                    Activation::Gelu,
+                    device,
+                )
+            })
             .collect();
         let classes = ctx.num_classes * upscale.map_or(1, |r| r * r);
         Ok(Self {

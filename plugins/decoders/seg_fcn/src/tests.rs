@@ -11,20 +11,7 @@ use super::*;
 
 /// The encoder layouts every shape test runs over: (what, spec).
 fn layouts() -> Vec<(&'static str, EncoderSpec)> {
-    vec![
-        // ViT-B: 4 maps × 768 at stride 16, 224 px → 14×14 tokens.
-        ("vit-b", enc(&[768; 4], &[16; 4], 224)),
-        // CROMA: patch 8 at 120 px → 15×15 (odd grid).
-        ("croma", enc(&[768; 4], &[8; 4], 120)),
-        // A single-layer encoder.
-        ("single", enc(&[32], &[4], 32)),
-        // UNet-like pyramid: only the last (coarsest) map is used.
-        ("unet", enc(&[64, 128, 256, 512], &[1, 2, 4, 8], 32)),
-        // Other patch sizes: 8 at 64 px, 14 at 56 px (grid 4), 4 at 32 px.
-        ("patch8", enc(&[48; 4], &[8; 4], 64)),
-        ("patch14", enc(&[48; 4], &[14; 4], 56)),
-        ("patch4", enc(&[48; 4], &[4; 4], 32)),
-    ]
+    eobench_layers::testing::decoder_test_layouts()
 }
 
 fn head(cfg: &FcnConfig, spec: &EncoderSpec, classes: usize, device: &Device) -> FcnHead {
@@ -222,7 +209,10 @@ fn invalid_configs_are_rejected_naming_the_key() {
     assert!(decoder_build_error(build, &json!({}), &none).contains("no output maps"));
     let mut uneven = enc(&[8, 8], &[4, 4], 32);
     uneven.output_strides.pop();
-    assert!(decoder_build_error(build, &json!({}), &uneven).contains("one positive width and stride per map"));
+    assert!(
+        decoder_build_error(build, &json!({}), &uneven)
+            .contains("one positive width and stride per map")
+    );
 }
 
 #[test]

@@ -27,20 +27,7 @@ fn values(x: eobench_core::burn::tensor::Tensor<4>) -> Vec<f32> {
 
 #[test]
 fn logits_at_the_output_size_for_every_feature_layout() {
-    let layouts = [
-        // ViT-B: 4 maps × 768 at stride 16, 224 px → 14×14 tokens.
-        ("vit-b", enc(&[768; 4], &[16; 4], 224)),
-        // CROMA: patch 8 at 120 px → 15×15 (odd grid).
-        ("croma", enc(&[768; 4], &[8; 4], 120)),
-        // A single-layer encoder.
-        ("single", enc(&[32], &[4], 32)),
-        // UNet-like pyramid: only the last (coarsest) map is used.
-        ("unet", enc(&[64, 128, 256, 512], &[1, 2, 4, 8], 32)),
-        // Other patch sizes: 8 at 64 px, 14 at 56 px (grid 4), 4 at 32 px.
-        ("patch8", enc(&[48; 4], &[8; 4], 64)),
-        ("patch14", enc(&[48; 4], &[14; 4], 56)),
-        ("patch4", enc(&[48; 4], &[4; 4], 32)),
-    ];
+    let layouts = eobench_layers::testing::decoder_test_layouts();
     for config in [json!({}), json!({"dropout": 0.1})] {
         for (what, spec) in &layouts {
             let s = spec.input_size;
@@ -112,7 +99,10 @@ fn invalid_configs_are_rejected_naming_the_key() {
     let no_maps = enc(&[], &[], 32);
     assert!(decoder_build_error(build, &json!({}), &no_maps).contains("no output maps"));
     let empty = enc(&[8, 0], &[8, 8], 32);
-    assert!(decoder_build_error(build, &json!({}), &empty).contains("one positive width and stride per map"));
+    assert!(
+        decoder_build_error(build, &json!({}), &empty)
+            .contains("one positive width and stride per map")
+    );
 }
 
 #[test]

@@ -3,9 +3,7 @@ use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
-use eobench_layers::{
-    ConvBnAct, Dropout2d, Feature2Pyramid, check_decoder_input, resize_bilinear,
-};
+use eobench_layers::{ConvBnAct, Dropout2d, Feature2Pyramid, check_decoder_input, resize_bilinear};
 
 use crate::config::{PyramidStrategy, SegformerConfig};
 

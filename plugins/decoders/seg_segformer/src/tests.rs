@@ -179,7 +179,10 @@ fn invalid_configs_are_rejected() {
     assert!(decoder_build_error(build, &json!({}), &no_maps).contains("need at least one map"));
     let mut bad_strides = enc(&[8, 8], &[8, 8], 32);
     bad_strides.output_strides.pop();
-    assert!(decoder_build_error(build, &json!({}), &bad_strides).contains("one positive width and stride per map"));
+    assert!(
+        decoder_build_error(build, &json!({}), &bad_strides)
+            .contains("one positive width and stride per map")
+    );
 }
 
 #[test]
