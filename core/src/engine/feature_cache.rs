@@ -46,15 +46,6 @@ pub struct CachedFeatures {
 }
 
 impl CachedFeatures {
-    /// From a batch-of-one feature list.
-    pub fn from_maps(maps: &[Tensor<4>]) -> Result<Self, EngineError> {
-        let mut views = Self::split_batch(maps)?;
-        debug_assert_eq!(views.len(), 1);
-        views
-            .pop()
-            .ok_or_else(|| EngineError::Metrics("the encoder returned an empty batch".into()))
-    }
-
     /// One entry per batch element of a (B, C, h, w)-per-level feature list; each level is read
     /// back from the device once for the whole batch.
     pub fn split_batch(maps: &[Tensor<4>]) -> Result<Vec<Self>, EngineError> {
@@ -192,16 +183,6 @@ impl FeatureCache {
             .dir
             .as_ref()
             .map(|d| d.join(&self.settings.key).join(format!("{view}.eobf")))
-    }
-
-    /// The features of `view` (a sample id and window), computing them on a miss.
-    pub fn get_or_compute(
-        &self,
-        view: &str,
-        compute: impl FnOnce() -> Result<CachedFeatures, EngineError>,
-    ) -> Result<CachedFeatures, EngineError> {
-        let mut found = self.get_many(&[view.to_string()], |_| Ok(vec![compute()?]))?;
-        Ok(found.remove(0))
     }
 
     /// The features of every view in `views`, in order. The misses are computed by one call of
@@ -350,6 +331,18 @@ fn trim_disk(root: &Path, budget: u64, keep: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl FeatureCache {
+        /// The features of `view` (a sample id and window), computing them on a miss.
+        fn get_or_compute(
+            &self,
+            view: &str,
+            compute: impl FnOnce() -> Result<CachedFeatures, EngineError>,
+        ) -> Result<CachedFeatures, EngineError> {
+            let mut found = self.get_many(&[view.to_string()], |_| Ok(vec![compute()?]))?;
+            Ok(found.remove(0))
+        }
+    }
 
     fn features(seed: f32) -> CachedFeatures {
         CachedFeatures {

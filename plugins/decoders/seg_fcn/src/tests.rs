@@ -9,11 +9,6 @@ use serde_json::{Value, json};
 
 use super::*;
 
-/// The encoder layouts every shape test runs over: (what, spec).
-fn layouts() -> Vec<(&'static str, EncoderSpec)> {
-    eobench_layers::testing::decoder_test_layouts()
-}
-
 fn head(cfg: &FcnConfig, spec: &EncoderSpec, classes: usize, device: &Device) -> FcnHead {
     FcnHead::new(
         cfg,
@@ -44,7 +39,7 @@ fn logits_at_the_output_size_for_every_feature_layout() {
         json!({"channels": 16, "concat_input": false}),
     ];
     for config in &configs {
-        for (what, spec) in layouts() {
+        for (what, spec) in eobench_layers::testing::decoder_test_layouts() {
             let s = spec.input_size;
             assert_eq!(
                 decoder_logits_dims(build, config, &spec),
