@@ -88,8 +88,10 @@ impl ConvBnAct {
         }
     }
 
-    /// (B, C_in, H, W) → (B, C_out, H, W).
+    /// (B, C_in, H, W) → (B, C_out, H, W). The conv runs through
+    /// [`crate::implicit_gemm_conv::conv2d_module`] (a faster backward pass on the CPU backend).
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.act.forward(self.bn.forward(self.conv.forward(x)))
+        let y = crate::implicit_gemm_conv::conv2d_module(&self.conv, x);
+        self.act.forward(self.bn.forward(y))
     }
 }

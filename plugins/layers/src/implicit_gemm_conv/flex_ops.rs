@@ -1,0 +1,85 @@
+//! The three convolution passes on burn-flex tensors. The forward pass is burn-flex's own
+//! (im2col tiles, already within ~0.8× of PyTorch); the input gradient is burn-flex's forward
+//! convolution of the output gradient with the flipped, transposed kernel; the weight gradient
+//! is [`super::kernels::weight_grad`] on the raw f32 slices. Anything not covered (non-f32
+//! dtypes, shapes [`PlaneGeometry`] rejects) goes to burn-flex's generic backward ops.
+
+use super::geometry::PlaneGeometry;
+use super::kernels;
+use eobench_core::burn::backend::Flex;
+use eobench_core::burn::backend::flex::FlexTensor;
+use eobench_core::burn::backend::ops::ModuleOps;
+use eobench_core::burn::tensor::ops::ConvOptions;
+use eobench_core::burn::tensor::{DType, TensorData};
+
+/// The kernels' geometry for `x ⋆ w` under `options`, when they cover it.
+pub fn geometry(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Option<PlaneGeometry> {
+    let covered = options.stride == [1, 1]
+        && options.groups == 1
+        && x.dtype() == DType::F32
+        && w.dtype() == DType::F32;
+    if !covered {
+        return None;
+    }
+    PlaneGeometry::new(
+        x.layout().shape().dims::<4>(),
+        w.layout().shape().dims::<4>(),
+        options.dilation,
+        options.padding[0],
+        options.padding[1],
+    )
+}
+
+/// Runs `f` on the tensor's elements in row-major order (copying only if it is a strided view).
+fn with_f32<R>(t: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
+    match t.as_slice::<f32>() {
+        Some(data) => f(data),
+        None => f(t
+            .to_contiguous()
+            .as_slice::<f32>()
+            .expect("contiguous after to_contiguous")),
+    }
+}
+
+fn tensor(data: Vec<f32>, dims: [usize; 4]) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(data, dims))
+}
+
+/// Convolution without bias.
+pub fn forward(x: FlexTensor, w: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
+    <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options)
+}
+
+/// Gradient with respect to the input.
+pub fn input_grad(
+    x: FlexTensor,
+    w: FlexTensor,
+    dy: FlexTensor,
+    options: ConvOptions<2>,
+) -> FlexTensor {
+    let transposed = geometry(&x, &w, &options)
+        .filter(|_| dy.dtype() == DType::F32)
+        .and_then(|g| Some((g, kernels::transposed_geometry(&g)?)));
+    let Some((g, gt)) = transposed else {
+        return <Flex as ModuleOps<Flex>>::conv2d_x_backward(x, w, dy, options);
+    };
+    let wt = with_f32(&w, |ws| kernels::flipped_transposed(ws, &g));
+    let options_t = ConvOptions::new_with_padding([1, 1], [gt.pad_h, gt.pad_w], g.dilation, 1);
+    forward(dy, tensor(wt, [g.c_in, g.c_out, g.kh, g.kw]), options_t)
+}
+
+/// Gradient with respect to the weight.
+pub fn weight_grad(
+    x: FlexTensor,
+    w: FlexTensor,
+    dy: FlexTensor,
+    options: ConvOptions<2>,
+) -> FlexTensor {
+    let Some(g) = geometry(&x, &w, &options).filter(|_| dy.dtype() == DType::F32) else {
+        return <Flex as ModuleOps<Flex>>::conv2d_weight_backward(x, w, dy, options);
+    };
+    let dw = with_f32(&x, |xs| {
+        with_f32(&dy, |dys| kernels::weight_grad(xs, dys, &g))
+    });
+    tensor(dw, [g.c_out, g.c_in, g.kh, g.kw])
+}

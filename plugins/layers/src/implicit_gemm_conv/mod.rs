@@ -1,0 +1,81 @@
+//! Stride-1 convolutions as implicit GEMMs on the CPU (burn-flex) backend.
+//!
+//! UPerNet, FCN and UNet heads spend most of a training step in 3×3 and 1×1 stride-1
+//! convolutions, and burn-flex's backward pass for them (burn's backend-generic
+//! `conv2d_weight_backward`) runs at ~0.3× PyTorch (`cargo bench -p eobench-layers --bench conv`).
+//! [`conv2d`] keeps burn-flex's forward pass but replaces the backward pass: the weight gradient
+//! is one matrix product per (image, kernel tap) over zero-padded planes, read in place with no
+//! im2col buffer, and the input gradient is a forward convolution with the flipped kernel. Every
+//! other case — strides, groups, non-f32 dtypes, non-flex devices (CUDA) — runs burn's `conv2d`
+//! unchanged.
+//!
+//! [`conv2d_module`] is the drop-in for `burn::nn::conv::Conv2d::forward`: same parameters and
+//! checkpoint keys, so loading weights is unaffected.
+
+mod extension;
+mod flex_ops;
+mod geometry;
+mod kernels;
+
+pub use extension::ImplicitGemmConvBackend;
+pub use geometry::PlaneGeometry;
+
+use eobench_core::burn::backend::{Dispatch, DispatchDevice};
+use eobench_core::burn::nn::PaddingConfig2d;
+use eobench_core::burn::nn::conv::Conv2d;
+use eobench_core::burn::tensor::ops::ConvOptions;
+use eobench_core::burn::tensor::{DType, Tensor, module};
+
+/// True when [`conv2d`] takes the implicit-GEMM path for this input and these options.
+pub fn uses_implicit_gemm(x: &Tensor<4>, options: &ConvOptions<2>) -> bool {
+    options.stride == [1, 1]
+        && options.groups == 1
+        && x.dtype() == DType::F32
+        && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
+}
+
+/// `burn::tensor::module::conv2d` with the implicit-GEMM path for stride-1, ungrouped f32
+/// convolutions on the CPU backend (see the module docs).
+pub fn conv2d(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    bias: Option<Tensor<1>>,
+    options: ConvOptions<2>,
+) -> Tensor<4> {
+    if !uses_implicit_gemm(&x, &options) {
+        return module::conv2d(x, weight, bias, options);
+    }
+    let out = Tensor::from_dispatch(<Dispatch as ImplicitGemmConvBackend>::implicit_gemm_conv2d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        options,
+    ));
+    match bias {
+        Some(bias) => {
+            let c_out = bias.dims()[0];
+            out + bias.reshape([1, c_out, 1, 1])
+        }
+        None => out,
+    }
+}
+
+/// `conv.forward(x)` through [`conv2d`].
+pub fn conv2d_module(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let (pad_h, pad_w) = match conv.padding {
+        PaddingConfig2d::Valid => ((0, 0), (0, 0)),
+        PaddingConfig2d::Explicit(top, left, bottom, right) => ((top, bottom), (left, right)),
+        // burn resolves "same" padding privately; let it.
+        PaddingConfig2d::Same => return conv.forward(x),
+    };
+    let options =
+        ConvOptions::new_with_padding(conv.stride, [pad_h, pad_w], conv.dilation, conv.groups);
+    conv2d(
+        x,
+        conv.weight.val(),
+        conv.bias.as_ref().map(|b| b.val()),
+        options,
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+//! The implicit-GEMM path against burn's own `conv2d` (values and both gradients).
+
+use super::*;
+use eobench_core::burn::tensor::{Device, Distribution, Tensor};
+
+/// (batch, c_in, c_out, h, w, kernel [kh, kw], padding pairs, dilation)
+type Case = (
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    [usize; 2],
+    [(usize, usize); 2],
+    [usize; 2],
+);
+
+const CASES: [Case; 7] = [
+    (2, 5, 7, 9, 11, [3, 3], [(1, 1), (1, 1)], [1, 1]),
+    (3, 6, 4, 8, 8, [1, 1], [(0, 0), (0, 0)], [1, 1]),
+    (2, 4, 3, 10, 9, [3, 3], [(2, 2), (2, 2)], [2, 2]),
+    (1, 3, 5, 7, 6, [3, 3], [(0, 0), (0, 0)], [1, 1]),
+    (2, 3, 2, 6, 7, [1, 3], [(0, 1), (2, 0)], [1, 1]),
+    (2, 4, 6, 5, 5, [3, 1], [(0, 0), (0, 0)], [1, 1]),
+    (1, 2, 3, 6, 6, [1, 1], [(1, 1), (1, 1)], [1, 1]),
+];
+
+fn max_abs_diff(a: Tensor<4>, b: Tensor<4>) -> f32 {
+    (a - b).abs().max().into_scalar()
+}
+
+fn check(case: Case, device: &Device) {
+    let (batch, c_in, c_out, h, w, [kh, kw], padding, dilation) = case;
+    let options = ConvOptions::new_with_padding([1, 1], padding, dilation, 1);
+    let x = Tensor::<4>::random([batch, c_in, h, w], Distribution::Normal(0.0, 1.0), device);
+    let weight = Tensor::<4>::random(
+        [c_out, c_in, kh, kw],
+        Distribution::Normal(0.0, 0.3),
+        device,
+    );
+    let bias = Tensor::<1>::random([c_out], Distribution::Normal(0.0, 1.0), device);
+    assert!(uses_implicit_gemm(&x, &options));
+
+    let run = |conv: &dyn Fn(Tensor<4>, Tensor<4>, Option<Tensor<1>>) -> Tensor<4>| {
+        let x = x.clone().require_grad();
+        let wt = weight.clone().require_grad();
+        let b = bias.clone().require_grad();
+        let y = conv(x.clone(), wt.clone(), Some(b.clone()));
+        // A non-uniform upstream gradient, so every output position is checked.
+        let probe = y.clone().sin();
+        let grads = (y.clone() * probe.detach()).sum().backward();
+        (
+            y,
+            x.grad(&grads).unwrap(),
+            wt.grad(&grads).unwrap(),
+            b.grad(&grads).unwrap(),
+        )
+    };
+    let (y, dx, dw, db) = run(&|x, w, b| conv2d(x, w, b, options.clone()));
+    let (y_ref, dx_ref, dw_ref, db_ref) = run(&|x, w, b| module::conv2d(x, w, b, options.clone()));
+    assert_eq!(y.dims(), y_ref.dims(), "{case:?}");
+    assert!(max_abs_diff(y, y_ref) < 1e-4, "forward {case:?}");
+    assert!(max_abs_diff(dx, dx_ref) < 1e-4, "input grad {case:?}");
+    assert!(max_abs_diff(dw, dw_ref) < 1e-3, "weight grad {case:?}");
+    let db_err: f32 = (db - db_ref).abs().max().into_scalar();
+    assert!(db_err < 1e-3, "bias grad {case:?}");
+}
+
+#[test]
+fn matches_burn_conv2d_values_and_gradients() {
+    let device = Device::flex().autodiff();
+    for case in CASES {
+        check(case, &device);
+    }
+}
+
+#[test]
+fn matches_burn_conv2d_without_autodiff_and_on_strided_input() {
+    let device = Device::flex();
+    let options = ConvOptions::new_with_padding([1, 1], [(1, 1), (1, 1)], [1, 1], 1);
+    // A permuted (non-contiguous) view exercises the copy-on-read path.
+    let x = Tensor::<4>::random([2, 8, 6, 3], Distribution::Normal(0.0, 1.0), &device)
+        .permute([0, 3, 1, 2]);
+    let weight = Tensor::<4>::random([4, 3, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let y = conv2d(x.clone(), weight.clone(), None, options.clone());
+    let y_ref = module::conv2d(x, weight, None, options);
+    assert!(max_abs_diff(y, y_ref) < 1e-4);
+}
+
+#[test]
+fn strided_and_grouped_convolutions_take_burns_path() {
+    let device = Device::flex();
+    let x = Tensor::<4>::zeros([1, 4, 8, 8], &device);
+    assert!(!uses_implicit_gemm(
+        &x,
+        &ConvOptions::new([2, 2], [1, 1], [1, 1], 1)
+    ));
+    assert!(!uses_implicit_gemm(
+        &x,
+        &ConvOptions::new([1, 1], [1, 1], [1, 1], 2)
+    ));
+    let weight = Tensor::<4>::random([4, 2, 3, 3], Distribution::Normal(0.0, 1.0), &device);
+    let options = ConvOptions::new([1, 1], [1, 1], [1, 1], 2);
+    let y = conv2d(x.clone(), weight.clone(), None, options.clone());
+    assert!(max_abs_diff(y, module::conv2d(x, weight, None, options)) == 0.0);
+}
