@@ -26,9 +26,17 @@ use eobench_core::burn::nn::conv::Conv2d;
 use eobench_core::burn::tensor::ops::ConvOptions;
 use eobench_core::burn::tensor::{DType, Tensor, module};
 
+/// `EOBENCH_IMPLICIT_GEMM_CONV=0` sends every convolution through burn's `conv2d`, to compare
+/// the two paths end to end (read once per process).
+pub fn implicit_gemm_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("EOBENCH_IMPLICIT_GEMM_CONV").is_none_or(|v| v != "0"))
+}
+
 /// True when [`conv2d`] takes the implicit-GEMM path for this input and these options.
 pub fn uses_implicit_gemm(x: &Tensor<4>, options: &ConvOptions<2>) -> bool {
-    options.stride == [1, 1]
+    implicit_gemm_enabled()
+        && options.stride == [1, 1]
         && options.groups == 1
         && x.dtype() == DType::F32
         && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
