@@ -4,8 +4,14 @@
 //! every block above 128 KiB with a fresh `mmap` and returns it with `munmap`, so a ViT forward
 //! spends 20–30 % of its time in the kernel (../shared/notes/burn.md §3: fused ViT-S inference
 //! 0.98 s → 0.68 s with these settings). Raising the mmap threshold and keeping freed memory
-//! in the heap removes that churn. The system allocator stays (dynamic plugins need host and
-//! plugin on the same allocator); `EOBENCH_MALLOC_TUNING=0` turns this off for comparisons.
+//! in the heap removes that churn. glibc caps that threshold at 32 MB, and a 224 px UPerNet step
+//! allocates many larger buffers (56² × 512 channels × batch 8 = 51 MB), each a fresh `mmap`
+//! whose pages the kernel zeroes on first touch (`clear_page_erms` was 21–30 % of a training
+//! step's samples in `perf`), so `M_MMAP_MAX = 0` also serves those from the retained heap:
+//! ViT-S + UPerNet `eobench bench mode=finetune` 1.4–1.8 M → 0.77 M page faults and 12.8–22.8 s →
+//! 9.1–11.1 s of system time per run (tools/bench/README.md). The system allocator stays
+//! (dynamic plugins need host and plugin on the same allocator); `EOBENCH_MALLOC_TUNING=0` turns
+//! this off for comparisons.
 
 /// Applies the tuning once at start-up (Linux/glibc only; elsewhere a no-op).
 pub fn tune_malloc() {
@@ -18,5 +24,6 @@ pub fn tune_malloc() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
         libc::mallopt(libc::M_TOP_PAD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_MAX, 0);
     }
 }
