@@ -4,6 +4,7 @@ use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::{PixelShuffle, PixelShuffleConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
+use eobench_layers::implicit_gemm_conv::conv2d_module;
 use eobench_layers::{Activation, ConvBnAct, Dropout2d, check_decoder_input, resize_bilinear};
 
 use crate::config::{FcnConfig, InterpMethod};
@@ -114,7 +115,7 @@ impl DecoderModel for FcnHead {
             // The fork's order: conv output first, then the input map.
             out = cat.forward(Tensor::cat(vec![out, x], 1));
         }
-        let logits = self.conv_seg.forward(self.dropout.forward(out));
+        let logits = conv2d_module(&self.conv_seg, self.dropout.forward(out));
         match &self.pixel_shuffle {
             None => resize_bilinear(logits, output_size),
             Some(shuffle) => {

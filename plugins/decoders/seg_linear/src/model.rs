@@ -4,6 +4,7 @@ use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::{Dropout, DropoutConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
+use eobench_layers::implicit_gemm_conv::conv2d_module;
 use eobench_layers::{check_decoder_input, resize_bilinear};
 
 use crate::config::LinearConfig;
@@ -42,7 +43,7 @@ impl DecoderModel for LinearHead {
             .expect("seg_linear needs at least one feature map");
         // No softmax here: the criterion takes logits (the fork's softmax before its
         // cross-entropy is a bug, README).
-        let logits = self.conv_seg.forward(self.dropout.forward(last));
+        let logits = conv2d_module(&self.conv_seg, self.dropout.forward(last));
         resize_bilinear(logits, output_size)
     }
 }

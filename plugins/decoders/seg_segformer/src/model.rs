@@ -3,6 +3,7 @@ use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
+use eobench_layers::implicit_gemm_conv::conv2d_module;
 use eobench_layers::{ConvBnAct, Dropout2d, Feature2Pyramid, check_decoder_input, resize_bilinear};
 
 use crate::config::{PyramidStrategy, SegformerConfig};
@@ -95,7 +96,7 @@ impl DecoderModel for SegformerHead {
             .map(|(x, conv)| resize_bilinear(conv.forward(x), [h, w]))
             .collect();
         let fused = self.fusion_conv.forward(Tensor::cat(levels, 1));
-        let logits = self.conv_seg.forward(self.dropout.forward(fused));
+        let logits = conv2d_module(&self.conv_seg, self.dropout.forward(fused));
         resize_bilinear(logits, output_size)
     }
 }

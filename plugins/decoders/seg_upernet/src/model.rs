@@ -4,6 +4,7 @@ use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
 use eobench_core::burn::tensor::Tensor;
 use eobench_core::component::{ComponentError, DecoderContext, DecoderModel};
+use eobench_layers::implicit_gemm_conv::conv2d_module;
 use eobench_layers::{
     Activation, ConvBnAct, Dropout2d, Feature2Pyramid, check_decoder_input, resize_bilinear,
 };
@@ -138,7 +139,7 @@ impl DecoderModel for UPerNet {
         let size = hw(&outs[0]);
         let outs = outs.into_iter().map(|x| resize_bilinear(x, size)).collect();
         let fused = self.fpn_bottleneck.forward(Tensor::cat(outs, 1));
-        let logits = self.conv_seg.forward(self.dropout.forward(fused));
+        let logits = conv2d_module(&self.conv_seg, self.dropout.forward(fused));
         resize_bilinear(logits, output_size)
     }
 }
