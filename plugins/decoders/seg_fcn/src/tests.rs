@@ -75,7 +75,7 @@ fn pixel_shuffle_places_channels_as_torch_does() {
     let m = head(&cfg, &spec, 2, &device);
     let x = random_features(&spec, 1, &device).remove(0);
     let logits = m.forward(vec![x.clone()], [8, 8]);
-    // The same layers by hand, without the shuffle.
+    // The same layers by hand, without the shuffle (the conv path the head itself takes).
     let mut out = x.clone();
     for conv in &m.convs {
         out = conv.forward(out);
@@ -85,7 +85,7 @@ fn pixel_shuffle_places_channels_as_torch_does() {
         .as_ref()
         .unwrap()
         .forward(Tensor::cat(vec![out, x], 1));
-    let pre = m.conv_seg.forward(out);
+    let pre = eobench_layers::implicit_gemm_conv::conv2d_module(&m.conv_seg, out);
     assert_eq!(pre.dims(), [1, 2 * 16, 2, 2]);
     let (got, pre) = (
         logits.into_data().try_to_vec::<f32>().unwrap(),
