@@ -1,9 +1,10 @@
-//! The three convolution passes on burn-flex tensors. The forward pass is burn-flex's own
-//! (im2col tiles, already within ~0.8× of PyTorch); the input gradient is burn-flex's forward
-//! convolution of the output gradient with the flipped, transposed kernel; the weight gradient
-//! is [`super::kernels::weight_grad`] on the raw f32 slices. Anything not covered (non-f32
-//! dtypes, shapes [`PlaneGeometry`] rejects) goes to burn-flex's generic backward ops.
+//! The three convolution passes on burn-flex tensors: the forward pass is
+//! [`super::forward::forward`], the input gradient is that forward pass over the output gradient
+//! with the flipped, transposed kernel, and the weight gradient is
+//! [`super::kernels::weight_grad`], all on the raw f32 slices. Anything not covered (non-f32
+//! dtypes, shapes [`PlaneGeometry`] rejects) goes to burn-flex's own ops.
 
+use super::forward;
 use super::geometry::PlaneGeometry;
 use super::kernels;
 use eobench_core::burn::backend::Flex;
@@ -47,7 +48,11 @@ fn tensor(data: Vec<f32>, dims: [usize; 4]) -> FlexTensor {
 
 /// Convolution without bias.
 pub fn forward(x: FlexTensor, w: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
-    <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options)
+    let Some(g) = geometry(&x, &w, &options) else {
+        return <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
+    };
+    let y = with_f32(&x, |xs| with_f32(&w, |ws| forward::forward(xs, ws, &g)));
+    tensor(y, [g.batch, g.c_out, g.h_out(), g.w_out()])
 }
 
 /// Gradient with respect to the input.

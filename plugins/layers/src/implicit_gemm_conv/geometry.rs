@@ -8,6 +8,8 @@
 //! place and no im2col buffer is ever built. Each plane carries `(kw − 1)·dx` extra zeros so the
 //! spill columns of the last row never read past their own channel.
 
+use rayon::prelude::*;
+
 /// Sizes of one stride-1, ungrouped 2-D convolution laid out over padded planes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlaneGeometry {
@@ -123,12 +125,14 @@ impl PlaneGeometry {
 pub fn pad_planes(x: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     let (wp, plane) = (g.wp(), g.plane());
     let mut out = vec![0.0f32; g.batch * g.c_in * plane];
-    for (src, dst) in x.chunks_exact(g.h * g.w).zip(out.chunks_exact_mut(plane)) {
-        for (y, row) in src.chunks_exact(g.w).enumerate() {
-            let start = (y + g.pad_h.0) * wp + g.pad_w.0;
-            dst[start..start + g.w].copy_from_slice(row);
-        }
-    }
+    out.par_chunks_exact_mut(plane)
+        .zip(x.par_chunks_exact(g.h * g.w))
+        .for_each(|(dst, src)| {
+            for (y, row) in src.chunks_exact(g.w).enumerate() {
+                let start = (y + g.pad_h.0) * wp + g.pad_w.0;
+                dst[start..start + g.w].copy_from_slice(row);
+            }
+        });
     out
 }
 
@@ -136,13 +140,12 @@ pub fn pad_planes(x: &[f32], g: &PlaneGeometry) -> Vec<f32> {
 pub fn widen_rows(y: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     let (wp, w_out) = (g.wp(), g.w_out());
     let mut out = vec![0.0f32; g.batch * g.c_out * g.spill_len()];
-    for (src, dst) in y
-        .chunks_exact(g.h_out() * w_out)
-        .zip(out.chunks_exact_mut(g.spill_len()))
-    {
-        for (row, dst_row) in src.chunks_exact(w_out).zip(dst.chunks_exact_mut(wp)) {
-            dst_row[..w_out].copy_from_slice(row);
-        }
-    }
+    out.par_chunks_exact_mut(g.spill_len())
+        .zip(y.par_chunks_exact(g.h_out() * w_out))
+        .for_each(|(dst, src)| {
+            for (row, dst_row) in src.chunks_exact(w_out).zip(dst.chunks_exact_mut(wp)) {
+                dst_row[..w_out].copy_from_slice(row);
+            }
+        });
     out
 }

@@ -1,73 +1,27 @@
-//! The weight gradient of a stride-1 convolution as one matrix product per (image, kernel tap)
-//! over padded planes (see [`super::geometry`]), plus the weight rearrangement that turns the
-//! input gradient into a forward convolution.
+//! The weight gradient of a stride-1 convolution as one matrix product per (image, kernel tap,
+//! block of output channels) over padded planes (see [`super::geometry`]), plus the weight
+//! rearrangement that turns the input gradient into a forward convolution.
 //!
 //! Why this exists: burn-flex computes the weight gradient with the backend-generic
 //! `conv2d_weight_backward`, a convolution whose "kernel" is the whole output map; on the CPU it
 //! becomes one narrow matrix product per input channel (9 columns for a 3×3 kernel) that repacks
 //! a 50–200 MB operand each time, 3–5× slower than PyTorch. Here the weight gradient of every tap
-//! is a single deep product `dW_tap (c_out × c_in) += dY (c_out × L) · X_tapᵀ (L × c_in)` with
-//! `L = h_out · wp`, read in place from the padded planes.
+//! is a deep product `dW_tap (c_out × c_in) += dY (c_out × L) · X_tapᵀ (L × c_in)` with
+//! `L = h_out · wp`, read in place from the padded planes. (tap, channel block) items write
+//! disjoint parts of the result, so they run in parallel with single-threaded products: cheaper
+//! than splitting each product over the threads, by 20–45 % on 64–512-channel layers.
 
 use super::geometry::{PlaneGeometry, pad_planes, widen_rows};
-use gemm::{Parallelism, gemm};
+use super::matmul::{SendPtr, View, matmul};
+use rayon::prelude::*;
 
-/// Rayon-parallel matrix products over every thread of the current pool.
-const PARALLELISM: Parallelism = Parallelism::Rayon(0);
-
-/// A strided read-only matrix view: element `(i, j)` is at `ptr + i·rs + j·cs`.
-#[derive(Clone, Copy)]
-struct View {
-    ptr: *const f32,
-    rs: isize,
-    cs: isize,
-}
-
-/// `dst (m × n) = [dst +] lhs (m × k) · rhs (k × n)`, `dst` strided like [`View`].
-///
-/// # Safety
-/// Every index of all three views must lie inside live allocations, and `dst` must not alias
-/// `lhs` or `rhs`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn matmul(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut f32,
-    dst_rs: isize,
-    dst_cs: isize,
-    accumulate: bool,
-    lhs: View,
-    rhs: View,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        gemm(
-            m,
-            n,
-            k,
-            dst,
-            dst_cs,
-            dst_rs,
-            accumulate,
-            lhs.ptr,
-            lhs.cs,
-            lhs.rs,
-            rhs.ptr,
-            rhs.cs,
-            rhs.rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            PARALLELISM,
-        );
-    }
-}
+/// Weight-gradient work items per thread, so uneven items still balance.
+const ITEMS_PER_THREAD: usize = 8;
+/// Fewest output channels per item: the product's row micro-tile is 48–64 rows.
+const MIN_BLOCK_ROWS: usize = 64;
 
 /// Borrows `x` when it already is in padded-plane layout, else builds the padded copy.
-fn planar_input<'a>(x: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
+pub fn planar_input<'a>(x: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
     if g.input_is_planar() {
         std::borrow::Cow::Borrowed(x)
     } else {
@@ -86,9 +40,8 @@ fn spill_grad<'a>(dy: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32
 
 /// The geometry of the convolution `dy ⋆ flip(w)ᵀ` that yields the input gradient: `dy`
 /// padded by `reach − padding` on each side, so it exists when the padding is at most the
-/// kernel's reach (always for "same" and "valid" padding). A forward convolution is what
-/// burn-flex does fastest (im2col tiles), and it writes disjoint outputs, unlike a scatter of
-/// per-tap products into overlapping windows.
+/// kernel's reach (always for "same" and "valid" padding). A forward convolution writes
+/// disjoint outputs, unlike a scatter of per-tap products into overlapping windows.
 pub fn transposed_geometry(g: &PlaneGeometry) -> Option<PlaneGeometry> {
     let reach_h = (g.kh - 1) * g.dilation[0];
     let reach_w = (g.kw - 1) * g.dilation[1];
@@ -124,34 +77,48 @@ pub fn weight_grad(x: &[f32], dy: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     // Per-tap gradients accumulate column-major, (taps, c_in, c_out): the kernel's native
     // output order, read back into (c_out, c_in, taps) at the end.
     let mut by_tap = vec![0.0f32; taps * c_in * c_out];
-    for b in 0..g.batch {
-        let dy_b = View {
-            ptr: dyp[b * c_out * l..].as_ptr(),
-            rs: l as isize,
-            cs: 1,
-        };
-        for t in 0..taps {
-            // SAFETY: lhs reads dyp[b] (c_out × l); rhs reads xp[b, ci, offset + p] as an
-            // (l × c_in) view; dst is by_tap[t] (c_out × c_in, column-major).
+    // Work items are (tap, block of output channels): disjoint parts of `by_tap`, so they run
+    // in parallel with one single-threaded product per image and no reduction afterwards.
+    let threads = rayon::current_num_threads();
+    let blocks = (ITEMS_PER_THREAD * threads)
+        .div_ceil(taps)
+        .clamp(1, c_out.div_ceil(MIN_BLOCK_ROWS));
+    let rows = c_out.div_ceil(blocks);
+    let base = SendPtr(by_tap.as_mut_ptr());
+    (0..taps * blocks).into_par_iter().for_each(|item| {
+        let (t, co0) = (item / blocks, (item % blocks) * rows);
+        let m = rows.min(c_out.saturating_sub(co0));
+        if m == 0 {
+            return;
+        }
+        for b in 0..g.batch {
+            // SAFETY: lhs reads dyp[b, co0..co0 + m] (m × l); rhs reads xp[b, ci, offset + p]
+            // as an (l × c_in) view; dst is rows co0..co0 + m of by_tap[t] (c_out × c_in,
+            // column-major), written by this item only.
             unsafe {
                 matmul(
-                    c_out,
+                    m,
                     c_in,
                     l,
-                    by_tap.as_mut_ptr().add(t * c_in * c_out),
+                    base.add(t * c_in * c_out + co0).0,
                     1,
                     c_out as isize,
                     b > 0,
-                    dy_b,
+                    View {
+                        ptr: dyp.as_ptr().add((b * c_out + co0) * l),
+                        rs: l as isize,
+                        cs: 1,
+                    },
                     View {
                         ptr: xp.as_ptr().add(b * c_in * plane + g.tap_offset(t)),
                         rs: 1,
                         cs: plane as isize,
                     },
+                    1,
                 );
             }
         }
-    }
+    });
     let mut dw = vec![0.0f32; by_tap.len()];
     for t in 0..taps {
         for ci in 0..c_in {

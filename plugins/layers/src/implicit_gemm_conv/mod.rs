@@ -1,21 +1,24 @@
 //! Stride-1 convolutions as implicit GEMMs on the CPU (burn-flex) backend.
 //!
 //! UPerNet, FCN and UNet heads spend most of a training step in 3×3 and 1×1 stride-1
-//! convolutions, and burn-flex's backward pass for them (burn's backend-generic
-//! `conv2d_weight_backward`) runs at ~0.3× PyTorch (`cargo bench -p eobench-layers --bench conv`).
-//! [`conv2d`] keeps burn-flex's forward pass but replaces the backward pass: the weight gradient
-//! is one matrix product per (image, kernel tap) over zero-padded planes, read in place with no
-//! im2col buffer, and the input gradient is a forward convolution with the flipped kernel. Every
-//! other case — strides, groups, non-f32 dtypes, non-flex devices (CUDA) — runs burn's `conv2d`
-//! unchanged.
+//! convolutions. burn-flex runs their forward pass at ~0.7× and their backward pass (burn's
+//! backend-generic `conv2d_weight_backward`) at ~0.3× PyTorch
+//! (`cargo bench -p eobench-layers --bench conv`). [`conv2d`] replaces all three passes with
+//! matrix products over zero-padded planes, read in place with no im2col buffer
+//! ([`geometry`]): the forward pass is one product per (image, kernel tap), the input gradient
+//! is that forward pass over the output gradient with the flipped kernel, and the weight
+//! gradient is one product per (image, tap, block of output channels). Every other case —
+//! strides, groups, non-f32 dtypes, non-flex devices (CUDA) — runs burn's `conv2d` unchanged.
 //!
 //! [`conv2d_module`] is the drop-in for `burn::nn::conv::Conv2d::forward`: same parameters and
 //! checkpoint keys, so loading weights is unaffected.
 
 mod extension;
 mod flex_ops;
+mod forward;
 mod geometry;
 mod kernels;
+mod matmul;
 
 pub use extension::ImplicitGemmConvBackend;
 pub use geometry::PlaneGeometry;
