@@ -9,7 +9,13 @@
 //! whose pages the kernel zeroes on first touch (`clear_page_erms` was 21–30 % of a training
 //! step's samples in `perf`), so `M_MMAP_MAX = 0` also serves those from the retained heap:
 //! ViT-S + UPerNet `eobench bench mode=finetune` 1.4–1.8 M → 0.77 M page faults and 12.8–22.8 s →
-//! 9.1–11.1 s of system time per run (tools/bench/README.md). The system allocator stays
+//! 9.1–11.1 s of system time per run (tools/bench/README.md). Trimming is off too
+//! (`M_TRIM_THRESHOLD = -1`, "never" in mallopt(3)): a step frees its whole working set at the
+//! end, and any trim threshold below the step's peak handed those pages back to the kernel only
+//! to have them zeroed again on the next step's first touch — UNet + UPerNet finetune at 64 px
+//! (2.5 GB peak): 1.37 M → 0.64 M page faults (the rest is the first step), 11–15 s → 3.4–4.5 s
+//! of system time, 18.7–19.6 s → 16.6–17.3 s per step. The cost: the process keeps its peak
+//! heap until it exits, which is what a run's peak already reserved. The system allocator stays
 //! (dynamic plugins need host and plugin on the same allocator); `EOBENCH_MALLOC_TUNING=0` turns
 //! this off for comparisons.
 
@@ -22,7 +28,8 @@ pub fn tune_malloc() {
     // SAFETY: mallopt only changes allocator parameters; called before any worker thread starts.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+        // -1: never trim (mallopt(3)).
+        libc::mallopt(libc::M_TRIM_THRESHOLD, -1);
         libc::mallopt(libc::M_TOP_PAD, 256 << 20);
         libc::mallopt(libc::M_MMAP_MAX, 0);
     }
