@@ -21,7 +21,7 @@
 //! | [`tokens_to_map`] / [`map_to_tokens`] / [`drop_prefix_tokens`] | (B,N,C) ↔ (B,C,h,w) | Pangaea §2.3 |
 //! | [`stack_modalities`] / [`resolve_modalities`] | batch → one (B,C,H,W) input; `bands` config | band-agnostic baselines |
 //! | [`ConvBnAct`] / [`Activation`] | Conv2d + BatchNorm2d + ReLU/GELU | mmcv `ConvModule` (UPerNet, FCN, UNet) |
-//! | [`implicit_gemm_conv::conv2d`] | stride-1 conv forward/backward as per-tap matrix products on the CPU backend | burn-flex's conv weight gradient is 3–5× slower than PyTorch |
+//! | [`implicit_gemm_conv::conv2d`] | stride-1 conv forward/backward as per-tap matrix products on the CPU backend (and kernel = stride transposed convs as 1×1 conv + pixel shuffle) | burn-flex's conv weight gradient is 3–5× slower than PyTorch |
 //! | [`Dropout2d`] | channel-wise dropout | torch `nn.Dropout2d` (decode heads) |
 //! | [`Feature2Pyramid`] | ViT maps → ×4, ×2, ×1, ×0.5 | mmseg neck used by Pangaea's UPerNet |
 //! | [`resize_bilinear`] | bilinear, `align_corners = false` | burn's default is `true` |

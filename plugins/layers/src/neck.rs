@@ -1,3 +1,4 @@
+use crate::implicit_gemm_conv::conv_transpose2d_module;
 use eobench_core::burn;
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
@@ -100,10 +101,11 @@ impl Feature2Pyramid {
         maps.into_iter()
             .zip(&self.ops)
             .map(|(x, op)| match op {
-                PyramidOp::Up4(up) => up
-                    .deconv2
-                    .forward(gelu(up.bn.forward(up.deconv1.forward(x)))),
-                PyramidOp::Up2(deconv) => deconv.forward(x),
+                PyramidOp::Up4(up) => conv_transpose2d_module(
+                    &up.deconv2,
+                    gelu(up.bn.forward(conv_transpose2d_module(&up.deconv1, x))),
+                ),
+                PyramidOp::Up2(deconv) => conv_transpose2d_module(deconv, x),
                 PyramidOp::Identity(_) => x,
                 PyramidOp::Down2(pool) => pool.forward(x),
             })

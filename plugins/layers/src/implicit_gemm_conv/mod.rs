@@ -10,9 +10,13 @@
 //! gradient is one product per (image, tap, block of output channels). Every other case —
 //! strides, groups, non-f32 dtypes, non-flex devices (CUDA) — runs burn's `conv2d` unchanged.
 //!
+//! [`conv_transpose2d_module`] does the same for transposed convolutions whose kernel equals
+//! their stride (Feature2Pyramid's ×2 upsampling): a 1×1 convolution plus pixel shuffle.
+//!
 //! [`conv2d_module`] is the drop-in for `burn::nn::conv::Conv2d::forward`: same parameters and
 //! checkpoint keys, so loading weights is unaffected.
 
+mod deconv;
 mod extension;
 mod flex_ops;
 mod forward;
@@ -20,6 +24,7 @@ mod geometry;
 mod kernels;
 mod matmul;
 
+pub use deconv::{conv_transpose2d_module, is_pixel_shuffle_deconv};
 pub use extension::ImplicitGemmConvBackend;
 pub use geometry::PlaneGeometry;
 

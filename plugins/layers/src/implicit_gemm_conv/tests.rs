@@ -126,3 +126,36 @@ fn strided_and_grouped_convolutions_take_burns_path() {
     let y = conv2d(x.clone(), weight.clone(), None, options.clone());
     assert!(max_abs_diff(y, module::conv2d(x, weight, None, options)) == 0.0);
 }
+
+/// Transposed convolutions with kernel = stride against burn's `ConvTranspose2d`: values and the
+/// input, weight and bias gradients.
+#[test]
+fn pixel_shuffle_deconv_matches_burn_conv_transpose2d() {
+    use eobench_core::burn::module::Module;
+    use eobench_core::burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
+    let device = Device::flex().autodiff();
+    for (c_in, c_out, [sh, sw], [h, w]) in [(5, 7, [2, 2], [4, 6]), (3, 4, [3, 2], [5, 3])] {
+        let deconv = ConvTranspose2dConfig::new([c_in, c_out], [sh, sw])
+            .with_stride([sh, sw])
+            .init(&device);
+        assert!(is_pixel_shuffle_deconv(&deconv));
+        let x = Tensor::<4>::random([2, c_in, h, w], Distribution::Normal(0.0, 1.0), &device);
+        let run = |f: &dyn Fn(&ConvTranspose2d, Tensor<4>) -> Tensor<4>| {
+            let layer = deconv.clone().fork(&device);
+            let x = x.clone().require_grad();
+            let y = f(&layer, x.clone());
+            let grads = (y.clone() * y.clone().cos().detach()).sum().backward();
+            let dw = layer.weight.grad(&grads).unwrap();
+            let db = layer.bias.as_ref().unwrap().grad(&grads).unwrap();
+            (y, x.grad(&grads).unwrap(), dw, db)
+        };
+        let (y, dx, dw, db) = run(&|d, x| conv_transpose2d_module(d, x));
+        let (y_ref, dx_ref, dw_ref, db_ref) = run(&|d, x| d.forward(x));
+        assert_eq!(y.dims(), [2, c_out, h * sh, w * sw]);
+        assert!(scaled_diff(y, y_ref) < 1e-5);
+        assert!(scaled_diff(dx, dx_ref) < 1e-5);
+        assert!(scaled_diff(dw, dw_ref) < 1e-5);
+        let db_err: f32 = (db - db_ref).abs().max().into_scalar();
+        assert!(db_err < 1e-4);
+    }
+}
