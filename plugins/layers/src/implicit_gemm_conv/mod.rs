@@ -8,7 +8,8 @@
 //! ([`geometry`]): the forward pass is one product per (image, kernel tap), the input gradient
 //! is that forward pass over the output gradient with the flipped kernel, and the weight
 //! gradient is one product per (image, tap, block of output channels). Every other case —
-//! strides, groups, non-f32 dtypes, non-flex devices (CUDA) — runs burn's `conv2d` unchanged.
+//! strides, groups, dtypes other than f32 and bf16, non-flex devices (CUDA) — runs burn's
+//! `conv2d` unchanged.
 //!
 //! [`conv_transpose2d_module`] does the same for transposed convolutions whose kernel equals
 //! their stride (Feature2Pyramid's ×2 upsampling): a 1×1 convolution plus pixel shuffle.
@@ -46,12 +47,17 @@ pub fn uses_implicit_gemm(x: &Tensor<4>, options: &ConvOptions<2>) -> bool {
     implicit_gemm_enabled()
         && options.stride == [1, 1]
         && options.groups == 1
-        && x.dtype() == DType::F32
+        && matches!(x.dtype(), DType::F32 | DType::BF16)
         && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
 }
 
 /// `burn::tensor::module::conv2d` with the implicit-GEMM path for stride-1, ungrouped f32
-/// convolutions on the CPU backend (see the module docs).
+/// and bf16 convolutions on the CPU backend (see the module docs).
+///
+/// bf16 tensors are converted to f32 around the f32 path: burn-flex has no bf16 matrix product,
+/// and its own bf16 convolution converts to f32 as well, so the products, their f32
+/// accumulation and the final rounding to bf16 are the same, only faster
+/// (`precision=bf16` runs, `tools/bench/README.md`).
 pub fn conv2d(
     x: Tensor<4>,
     weight: Tensor<4>,
@@ -60,6 +66,16 @@ pub fn conv2d(
 ) -> Tensor<4> {
     if !uses_implicit_gemm(&x, &options) {
         return module::conv2d(x, weight, bias, options);
+    }
+    let dtype = x.dtype();
+    if dtype != DType::F32 {
+        let y = conv2d(
+            x.cast(DType::F32),
+            weight.cast(DType::F32),
+            bias.map(|b| b.cast(DType::F32)),
+            options,
+        );
+        return y.cast(dtype);
     }
     let out = Tensor::from_dispatch(<Dispatch as ImplicitGemmConvBackend>::implicit_gemm_conv2d(
         x.into_dispatch(),

@@ -159,3 +159,35 @@ fn pixel_shuffle_deconv_matches_burn_conv_transpose2d() {
         assert!(db_err < 1e-4);
     }
 }
+
+/// bf16 tensors take the f32 path (converted around it) and agree with burn's bf16 conv to bf16
+/// precision, gradients included.
+#[test]
+fn bf16_convolutions_match_burns_bf16_conv() {
+    // Cast per tensor rather than configuring the device's default dtype, which is global to
+    // the device and would leak into tests running alongside.
+    let device = Device::flex().autodiff();
+    let options = ConvOptions::new_with_padding([1, 1], [(1, 1), (1, 1)], [1, 1], 1);
+    let x = Tensor::<4>::random([2, 6, 7, 9], Distribution::Normal(0.0, 1.0), &device)
+        .cast(DType::BF16);
+    let weight = Tensor::<4>::random([5, 6, 3, 3], Distribution::Normal(0.0, 0.3), &device)
+        .cast(DType::BF16);
+    assert_eq!(x.dtype(), DType::BF16);
+    assert!(uses_implicit_gemm(&x, &options));
+    let run = |conv: &dyn Fn(Tensor<4>, Tensor<4>) -> Tensor<4>| {
+        let x = x.clone().require_grad();
+        let w = weight.clone().require_grad();
+        let y = conv(x.clone(), w.clone());
+        let grads = y.clone().sum().backward();
+        (y, x.grad(&grads).unwrap(), w.grad(&grads).unwrap())
+    };
+    let (y, dx, dw) = run(&|x, w| conv2d(x, w, None, options.clone()));
+    let (y_ref, dx_ref, dw_ref) = run(&|x, w| module::conv2d(x, w, None, options.clone()));
+    assert_eq!(y.dtype(), DType::BF16);
+    assert_eq!(dw.dtype(), DType::BF16);
+    // bf16 keeps 8 significant bits: 1 % of the largest magnitude.
+    let to_f32 = |t: Tensor<4>| t.cast(DType::F32);
+    assert!(scaled_diff(to_f32(y), to_f32(y_ref)) < 1e-2);
+    assert!(scaled_diff(to_f32(dx), to_f32(dx_ref)) < 1e-2);
+    assert!(scaled_diff(to_f32(dw), to_f32(dw_ref)) < 1e-2);
+}
