@@ -78,12 +78,15 @@ pub fn weight_grad(x: &[f32], dy: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     // output order, read back into (c_out, c_in, taps) at the end.
     let mut by_tap = vec![0.0f32; taps * c_in * c_out];
     // Work items are (tap, block of output channels): disjoint parts of `by_tap`, so they run
-    // in parallel with one single-threaded product per image and no reduction afterwards.
+    // in parallel with one product per image and no reduction afterwards.
     let threads = rayon::current_num_threads();
     let blocks = (ITEMS_PER_THREAD * threads)
         .div_ceil(taps)
         .clamp(1, c_out.div_ceil(MIN_BLOCK_ROWS));
     let rows = c_out.div_ceil(blocks);
+    // Fewer items than threads (few taps and channels on a many-core machine): the spare
+    // threads split each item's products.
+    let threads_per_item = (threads / (taps * blocks)).max(1);
     let base = SendPtr(by_tap.as_mut_ptr());
     (0..taps * blocks).into_par_iter().for_each(|item| {
         let (t, co0) = (item / blocks, (item % blocks) * rows);
@@ -114,7 +117,7 @@ pub fn weight_grad(x: &[f32], dy: &[f32], g: &PlaneGeometry) -> Vec<f32> {
                         rs: 1,
                         cs: plane as isize,
                     },
-                    1,
+                    threads_per_item,
                 );
             }
         }
