@@ -89,7 +89,8 @@ impl ConvBnAct {
     }
 
     /// (B, C_in, H, W) → (B, C_out, H, W). The conv runs through
-    /// [`crate::implicit_gemm_conv::conv2d_module`] (a faster backward pass on the CPU backend).
+    /// [`crate::implicit_gemm_conv::conv2d_module`] (faster forward and backward passes on the CPU
+    /// backend).
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let y = crate::implicit_gemm_conv::conv2d_module(&self.conv, x);
         self.act.forward(self.bn.forward(y))

@@ -9,8 +9,7 @@
 //! 3×3 conv at ~180 GFLOP/s where the same products read in place run at ~260
 //! (`cargo bench -p eobench-layers --bench conv`).
 
-use super::geometry::PlaneGeometry;
-use super::kernels::planar_input;
+use super::geometry::{PlaneGeometry, planar_input};
 use super::matmul::{SendPtr, View, matmul};
 use rayon::prelude::*;
 

@@ -149,3 +149,21 @@ pub fn widen_rows(y: &[f32], g: &PlaneGeometry) -> Vec<f32> {
         });
     out
 }
+
+/// Borrows `x` when it already is in padded-plane layout, else builds the padded copy.
+pub fn planar_input<'a>(x: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
+    if g.input_is_planar() {
+        std::borrow::Cow::Borrowed(x)
+    } else {
+        std::borrow::Cow::Owned(pad_planes(x, g))
+    }
+}
+
+/// Borrows `dy` when its rows need no spill columns, else builds the widened copy.
+pub fn spill_grad<'a>(dy: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
+    if g.output_is_planar() {
+        std::borrow::Cow::Borrowed(dy)
+    } else {
+        std::borrow::Cow::Owned(widen_rows(dy, g))
+    }
+}

@@ -11,7 +11,7 @@
 //! disjoint parts of the result, so they run in parallel with single-threaded products: cheaper
 //! than splitting each product over the threads, by 20–45 % on 64–512-channel layers.
 
-use super::geometry::{PlaneGeometry, pad_planes, widen_rows};
+use super::geometry::{PlaneGeometry, planar_input, spill_grad};
 use super::matmul::{SendPtr, View, matmul};
 use rayon::prelude::*;
 
@@ -19,24 +19,6 @@ use rayon::prelude::*;
 const ITEMS_PER_THREAD: usize = 8;
 /// Fewest output channels per item: the product's row micro-tile is 48–64 rows.
 const MIN_BLOCK_ROWS: usize = 64;
-
-/// Borrows `x` when it already is in padded-plane layout, else builds the padded copy.
-pub fn planar_input<'a>(x: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
-    if g.input_is_planar() {
-        std::borrow::Cow::Borrowed(x)
-    } else {
-        std::borrow::Cow::Owned(pad_planes(x, g))
-    }
-}
-
-/// Borrows `dy` when its rows need no spill columns, else builds the widened copy.
-fn spill_grad<'a>(dy: &'a [f32], g: &PlaneGeometry) -> std::borrow::Cow<'a, [f32]> {
-    if g.output_is_planar() {
-        std::borrow::Cow::Borrowed(dy)
-    } else {
-        std::borrow::Cow::Owned(widen_rows(dy, g))
-    }
-}
 
 /// The geometry of the convolution `dy ⋆ flip(w)ᵀ` that yields the input gradient: `dy`
 /// padded by `reach − padding` on each side, so it exists when the padding is at most the
