@@ -11,7 +11,9 @@
 //! (2·B·C_in·C_out·H²·K² per forward, 3× that for forward+backward). Set `RAYON_NUM_THREADS`
 //! to compare with a framework pinned to the same threads.
 
-use std::time::Instant;
+mod common;
+
+use common::{median_min_max, time};
 
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::PaddingConfig2d;
@@ -21,25 +23,12 @@ use eobench_layers::implicit_gemm_conv::conv2d_module;
 
 const DEFAULT_SHAPES: &str = "8,512,512,56,3;8,2048,512,56,3;8,384,512,56,1";
 
-fn time(repeats: usize, mut f: impl FnMut()) -> Vec<f64> {
-    f(); // warm-up
-    let mut s: Vec<f64> = (0..repeats)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    s.sort_by(f64::total_cmp);
-    s
-}
-
 fn report(name: &str, s: &[f64], gflop: f64) {
-    let median = s[s.len() / 2];
+    let (median, min, max) = median_min_max(s);
     println!(
         "  {name:<18} median {median:7.3} s  min {:7.3}  max {:7.3}  {:6.1} GFLOP/s",
-        s[0],
-        s[s.len() - 1],
+        min,
+        max,
         gflop / median
     );
 }

@@ -24,7 +24,7 @@
 //! | [`implicit_gemm_conv::conv2d`] | stride-1 conv forward/backward as per-tap matrix products on the CPU backend (and kernel = stride transposed convs as 1×1 conv + pixel shuffle) | burn-flex's conv weight gradient is 3–5× slower than PyTorch |
 //! | [`Dropout2d`] | channel-wise dropout | torch `nn.Dropout2d` (decode heads) |
 //! | [`Feature2Pyramid`] | ViT maps → ×4, ×2, ×1, ×0.5 | mmseg neck used by Pangaea's UPerNet |
-//! | [`resize_bilinear`] | bilinear, `align_corners = false` | burn's default is `true` |
+//! | [`resize_bilinear`] | bilinear, `align_corners = false`; separable kernel with its own backward on the CPU backend | burn's default is `true`; burn-flex's resize is per-element scalar f64 |
 //! | [`timm_linear`] | Linear with N(0, 0.02) weights, zero bias | timm `init_weights_vit_timm` |
 //! | [`SwinBlock`] / [`PatchExpand`] | shifted-window attention with relative position bias; patch expanding | Swin-Unet / MUSTER decoders |
 
@@ -36,6 +36,7 @@ mod conv_bn_act;
 mod decoder_input;
 mod drop_path;
 mod dropout2d;
+mod flex_slices;
 pub mod implicit_gemm_conv;
 mod init;
 mod input;

@@ -7,11 +7,12 @@
 use super::forward;
 use super::geometry::PlaneGeometry;
 use super::kernels;
+use crate::flex_slices::{f32_tensor, with_f32};
 use eobench_core::burn::backend::Flex;
 use eobench_core::burn::backend::flex::FlexTensor;
 use eobench_core::burn::backend::ops::ModuleOps;
+use eobench_core::burn::tensor::DType;
 use eobench_core::burn::tensor::ops::ConvOptions;
-use eobench_core::burn::tensor::{DType, TensorData};
 
 /// The kernels' geometry for `x ⋆ w` under `options`, when they cover it.
 pub fn geometry(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Option<PlaneGeometry> {
@@ -31,28 +32,13 @@ pub fn geometry(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Opt
     )
 }
 
-/// Runs `f` on the tensor's elements in row-major order (copying only if it is a strided view).
-fn with_f32<R>(t: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
-    match t.as_slice::<f32>() {
-        Some(data) => f(data),
-        None => f(t
-            .to_contiguous()
-            .as_slice::<f32>()
-            .expect("contiguous after to_contiguous")),
-    }
-}
-
-fn tensor(data: Vec<f32>, dims: [usize; 4]) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(data, dims))
-}
-
 /// Convolution without bias.
 pub fn forward(x: FlexTensor, w: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
     let Some(g) = geometry(&x, &w, &options) else {
         return <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
     };
     let y = with_f32(&x, |xs| with_f32(&w, |ws| forward::forward(xs, ws, &g)));
-    tensor(y, [g.batch, g.c_out, g.h_out(), g.w_out()])
+    f32_tensor(y, [g.batch, g.c_out, g.h_out(), g.w_out()])
 }
 
 /// Gradient with respect to the input.
@@ -70,7 +56,7 @@ pub fn input_grad(
     };
     let wt = with_f32(&w, |ws| kernels::flipped_transposed(ws, &g));
     let options_t = ConvOptions::new_with_padding([1, 1], [gt.pad_h, gt.pad_w], g.dilation, 1);
-    forward(dy, tensor(wt, [g.c_in, g.c_out, g.kh, g.kw]), options_t)
+    forward(dy, f32_tensor(wt, [g.c_in, g.c_out, g.kh, g.kw]), options_t)
 }
 
 /// Gradient with respect to the weight.
@@ -86,5 +72,5 @@ pub fn weight_grad(
     let dw = with_f32(&x, |xs| {
         with_f32(&dy, |dys| kernels::weight_grad(xs, dys, &g))
     });
-    tensor(dw, [g.c_out, g.c_in, g.kh, g.kw])
+    f32_tensor(dw, [g.c_out, g.c_in, g.kh, g.kw])
 }
