@@ -500,6 +500,9 @@ def main():
                          "UPerNet runs at full resolution and costs ~1.3 TFLOP per 224 px image")
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure each cell this many times, alternating which framework runs "
+                         "first; the ratio is the median of the per-round ratios")
     ap.add_argument("--threads", type=int, default=2,
                     help="torch.set_num_threads and RAYON_NUM_THREADS for eobench")
     ap.add_argument("--quick", action="store_true", help="batch 2, size 64, repeats 2 (smoke run)")
@@ -538,7 +541,9 @@ def main():
               *[f"- {l}" for l in machine_summary()],
               f"- threads: {args.threads} (torch.set_num_threads; RAYON_NUM_THREADS for eobench)",
               f"- batch {args.batch}, {IN_CHANS} bands, {NUM_CLASSES} classes, warm-up "
-              f"{args.warmup} + median of {args.repeats}",
+              f"{args.warmup} + median of {args.repeats}"
+              + (f", {args.rounds} rounds per cell alternating which framework runs first "
+                 f"(ratio = median of the per-round ratios)" if args.rounds > 1 else ""),
               f"- command: `{command}`",
               f"- load average at start: {os.getloadavg()[0]:.2f} (1 min)"]
     print("\n".join(header), flush=True)
@@ -566,20 +571,43 @@ def main():
                 if only is not None and f"{name}:{mode}:{precision}" not in only:
                     continue
                 load0 = os.getloadavg()[0]
-                t = time_torch(name, mode, precision, args.batch, size, args.warmup, args.repeats)
-                tm = median(t)
+                t, e_secs, round_ratios = [], [], []
                 e, shown, out = (None, None, None)
-                if not args.skip_eobench:
-                    e, shown, out = run_eobench(args.eobench, name, mode, precision, args.batch,
-                                                size, args.warmup, args.repeats, gfwd,
-                                                args.threads, workdir)
+                for r in range(args.rounds):
+                    # Alternate which framework goes first, so a slow or fast phase of a shared
+                    # machine does not always land on the same one.
+                    order = ("torch", "eobench") if r % 2 == 0 else ("eobench", "torch")
+                    t_r = e_r = None
+                    for side in order:
+                        if side == "torch":
+                            t_r = time_torch(name, mode, precision, args.batch, size,
+                                             args.warmup, args.repeats)
+                        elif not args.skip_eobench:
+                            e, shown, out = run_eobench(args.eobench, name, mode, precision,
+                                                        args.batch, size, args.warmup,
+                                                        args.repeats, gfwd, args.threads, workdir)
+                            e_r = e["seconds"] if e else None
+                    t += t_r
+                    if e_r is None:
+                        e_secs = None
+                    elif e_secs is not None:
+                        e_secs += e_r
+                        round_ratios.append(median(t_r) / median(e_r))
+                    if not args.skip_eobench and e is None:
+                        break
+                tm = median(t)
+                e = {**e, "seconds": e_secs} if (e and e_secs) else None
                 load1 = os.getloadavg()[0]
                 t_ips = args.batch / tm
                 e_ips = args.batch / median(e["seconds"]) if e else None
                 row = {
                     "model": MODELS[name]["title"], "size": size, "mode": mode,
                     "precision": precision, "torch_ips": t_ips, "eobench_ips": e_ips,
-                    "ratio": e_ips / t_ips if e_ips else None, "gflop_fwd": gfwd,
+                    # With several rounds: the median of the per-round ratios (each from two
+                    # back-to-back runs), less exposed to the machine's phases than a ratio of
+                    # pooled medians.
+                    "ratio": median(round_ratios) if (e_ips and round_ratios) else None,
+                    "round_ratios": round_ratios, "gflop_fwd": gfwd,
                     "gflop_step": gstep[mode], "torch_gflops": gstep[mode] * t_ips,
                     "eobench_gflops": gstep[mode] * e_ips if e_ips else None,
                     "load": (load0, load1),
@@ -589,6 +617,8 @@ def main():
                         f"(s: {', '.join(f'{s:.2f}' for s in t)}), eobench "
                         + (f"{e_ips:.3f} img/s (s: {', '.join(f'{s:.2f}' for s in e['seconds'])}, "
                            f"peak RSS {fmt(e['peak_rss_mib'], '.0f')} MiB)" if e else "–")
+                        + (f", per-round ratios {', '.join(f'{x:.2f}' for x in round_ratios)}"
+                           if len(round_ratios) > 1 else "")
                         + f", load {load0:.2f}->{load1:.2f}")
                 timings.append(f"- {line}")
                 print(f"  {line}", flush=True)
