@@ -1,8 +1,9 @@
+use crate::gelu;
 use eobench_core::burn;
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
-use eobench_core::burn::tensor::activation::{gelu, relu};
+use eobench_core::burn::tensor::activation::relu;
 use eobench_core::burn::tensor::{Device, Tensor};
 use serde::Deserialize;
 

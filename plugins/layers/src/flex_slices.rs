@@ -1,8 +1,8 @@
 //! Raw f32 access to burn-flex tensors, for the kernels this crate runs on the CPU backend
-//! (the implicit-GEMM convolution, the separable bilinear resize).
+//! (the implicit-GEMM convolution, the separable bilinear resize, GELU).
 
 use eobench_core::burn::backend::flex::FlexTensor;
-use eobench_core::burn::tensor::TensorData;
+use eobench_core::burn::tensor::{Shape, TensorData};
 
 /// Runs `f` on the tensor's f32 elements in row-major order (copying only if it is a strided
 /// view). The caller has checked the dtype.
@@ -16,7 +16,7 @@ pub(crate) fn with_f32<R>(t: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
     }
 }
 
-/// A contiguous f32 flex tensor of shape `dims` over `data`.
-pub(crate) fn f32_tensor(data: Vec<f32>, dims: [usize; 4]) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(data, dims))
+/// A contiguous f32 flex tensor of shape `shape` over `data`.
+pub(crate) fn f32_tensor(data: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(data, shape))
 }

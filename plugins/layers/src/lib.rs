@@ -14,6 +14,7 @@
 //! | [`Attention`] | fused `qkv` + `proj`; `forward_with_bias` adds an additive logit bias | burn's `MultiHeadAttention` has other keys and defaults |
 //! | [`alibi_2d_bias`] / [`alibi_slopes`] | CROMA's 2-D ALiBi (−slope · patch distance) | CROMA |
 //! | [`Mlp`] | `fc1` → exact GELU → `fc2` | timm `Mlp` |
+//! | [`gelu`] | exact (erf) GELU; parallel, vectorisable erf with its own backward on the CPU backend | burn-flex's GELU is one thread, scalar erf |
 //! | [`DropPath`] | stochastic depth | burn has none |
 //! | [`Block`] | pre-norm ViT block, LayerNorm eps 1e-6 | timm `Block` |
 //! | [`sincos_2d_pos_embed`] | MAE fixed 2-D sin-cos table | MAE, Prithvi, SSL4EO-MAE, TerraMind |
@@ -37,6 +38,7 @@ mod decoder_input;
 mod drop_path;
 mod dropout2d;
 mod flex_slices;
+mod gelu;
 pub mod implicit_gemm_conv;
 mod init;
 mod input;
@@ -58,6 +60,7 @@ pub use conv_bn_act::{Activation, ConvBnAct};
 pub use decoder_input::check_decoder_input;
 pub use drop_path::{DropPath, drop_path_schedule};
 pub use dropout2d::Dropout2d;
+pub use gelu::gelu;
 pub use init::{timm_linear, timm_normal};
 pub use input::{resolve_modalities, stack_modalities};
 pub use mlp::Mlp;

@@ -1,7 +1,7 @@
+use crate::gelu;
 use eobench_core::burn;
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::Linear;
-use eobench_core::burn::tensor::activation::gelu;
 use eobench_core::burn::tensor::{Device, Tensor};
 
 use crate::init::timm_linear;

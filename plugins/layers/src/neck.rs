@@ -1,10 +1,10 @@
+use crate::gelu;
 use crate::implicit_gemm_conv::conv_transpose2d_module;
 use eobench_core::burn;
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use eobench_core::burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use eobench_core::burn::nn::{BatchNorm, BatchNormConfig};
-use eobench_core::burn::tensor::activation::gelu;
 use eobench_core::burn::tensor::{Device, Tensor};
 
 /// The rescale factor Pangaea's `Feature2Pyramid` gives map `i` of `n` equal-stride maps:

@@ -1,7 +1,7 @@
 use eobench_core::burn;
 use eobench_core::burn::module::{Module, Param};
 use eobench_core::burn::nn::{Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use eobench_core::burn::tensor::activation::{gelu, relu};
+use eobench_core::burn::tensor::activation::relu;
 use eobench_core::burn::tensor::module::{attention, conv2d};
 use eobench_core::burn::tensor::ops::{AttentionModuleOptions, ConvOptions};
 use eobench_core::burn::tensor::{Device, Tensor, TensorData};
@@ -10,6 +10,7 @@ use eobench_core::sample::Batch;
 use eobench_core::weights::{
     CheckpointLayout, LoadReport, WeightsSource, load_weights, resolve_weights,
 };
+use eobench_layers::gelu;
 use eobench_layers::{
     Block, BlockConfig, TIMM_LN_EPS, drop_prefix_tokens, map_to_tokens, resolve_modalities,
     sincos_2d_pos_embed, stack_modalities, timm_normal, tokens_to_map,
