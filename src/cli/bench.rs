@@ -46,8 +46,11 @@ fn parse_bench_args(args: &mut Vec<String>) -> anyhow::Result<BenchArgs> {
     };
     let batch = num(args, "batch", 8)?;
     let size = num(args, "size", 224)?;
+    // Two untimed steps: a training step's heap peaks only in the second step (the optimizer
+    // state created by the first is alive next to a full set of activations); the first touch
+    // of that memory would otherwise land in the first timed step.
     let warmup = match take(args, "warmup") {
-        None => 1,
+        None => 2,
         Some(v) => v
             .parse()
             .map_err(|_| anyhow!("warmup={v}: expected a number of iterations"))?,
@@ -116,7 +119,7 @@ impl Measured {
 }
 
 /// `eobench bench [batch=8] [size=224] [precision=fp32|bf16] [mode=infer|frozen|finetune|all]
-/// [warmup=1] [repeats=5] [gflop_per_image=X] [json=FILE] encoder=… decoder=…`.
+/// [warmup=2] [repeats=5] [gflop_per_image=X] [json=FILE] encoder=… decoder=…`.
 pub fn bench(configs: Option<&Path>, args: &[String]) -> Result<(), Failure> {
     let mut args = args.to_vec();
     let b = parse_bench_args(&mut args).map_err(Failure::usage)?;
