@@ -1,10 +1,12 @@
+use crate::batch_norm;
 use crate::gelu;
+use crate::implicit_gemm_conv;
 use eobench_core::burn;
 use eobench_core::burn::module::Module;
 use eobench_core::burn::nn::conv::{Conv2d, Conv2dConfig};
 use eobench_core::burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use eobench_core::burn::tensor::activation::relu;
-use eobench_core::burn::tensor::{Device, Tensor};
+use eobench_core::burn::tensor::{DType, Device, Tensor};
 use serde::Deserialize;
 
 /// The activation after a [`ConvBnAct`].
@@ -92,8 +94,48 @@ impl ConvBnAct {
     /// (B, C_in, H, W) → (B, C_out, H, W). The conv runs through
     /// [`crate::implicit_gemm_conv::conv2d_module`] (faster forward and backward passes on the CPU
     /// backend).
+    ///
+    /// When the batch norm uses its running statistics (inference, or a frozen layer) and the
+    /// input is f32, the conv bias and the norm become one per-channel affine map
+    /// `v·s + (b − mean)·s + β`, `s = γ / √(var + ε)` (the same function up to float rounding),
+    /// which the CPU backend applies together with ReLU in the pass that writes the conv output:
+    /// one pass over the output map instead of four (bias add, normalisation, ReLU on one thread).
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = crate::implicit_gemm_conv::conv2d_module(&self.conv, x);
-        self.act.forward(self.bn.forward(y))
+        let running_stats = !(x.device().is_autodiff() && self.bn.training.is_enabled());
+        match implicit_gemm_conv::module_options(&self.conv) {
+            Some(options) if running_stats && x.dtype() == DType::F32 => {
+                let (scale, shift) = self.folded_affine();
+                let relu = self.act == Activation::Relu;
+                let weight = self.conv.weight.val();
+                let y = implicit_gemm_conv::conv2d_channel_affine(
+                    x, weight, scale, shift, options, relu,
+                );
+                if relu { y } else { self.act.forward(y) }
+            }
+            // Training mode (or a dtype the fold skips): the batch norm and ReLU fused on the
+            // CPU backend, burn's BatchNorm elsewhere.
+            _ => {
+                let y = implicit_gemm_conv::conv2d_module(&self.conv, x);
+                match self.act {
+                    Activation::Relu => batch_norm::train_forward(&self.bn, y, true),
+                    Activation::Gelu => gelu(batch_norm::train_forward(&self.bn, y, false)),
+                }
+            }
+        }
+    }
+
+    /// The conv bias and the batch norm (running statistics, affine) as one per-channel
+    /// `(scale, shift)`.
+    fn folded_affine(&self) -> (Tensor<1>, Tensor<1>) {
+        let device = self.bn.gamma.device();
+        let mean = self.bn.running_mean.value().to_device(&device);
+        let var = self.bn.running_var.value().to_device(&device);
+        let scale = self.bn.gamma.val() / (var + self.bn.epsilon).sqrt();
+        let centred = match &self.conv.bias {
+            Some(b) => b.val() - mean,
+            None => -mean,
+        };
+        let shift = centred * scale.clone() + self.bn.beta.val();
+        (scale, shift)
     }
 }

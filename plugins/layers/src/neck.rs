@@ -103,7 +103,11 @@ impl Feature2Pyramid {
             .map(|(x, op)| match op {
                 PyramidOp::Up4(up) => conv_transpose2d_module(
                     &up.deconv2,
-                    gelu(up.bn.forward(conv_transpose2d_module(&up.deconv1, x))),
+                    gelu(crate::batch_norm::train_forward(
+                        &up.bn,
+                        conv_transpose2d_module(&up.deconv1, x),
+                        false,
+                    )),
                 ),
                 PyramidOp::Up2(deconv) => conv_transpose2d_module(deconv, x),
                 PyramidOp::Identity(_) => x,

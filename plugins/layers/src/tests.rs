@@ -324,3 +324,34 @@ fn resolve_modalities_takes_dataset_bands_or_a_selection() {
         "{err}"
     );
 }
+
+/// A `ConvBnAct` whose batch norm has non-trivial running statistics and affine parameters
+/// folds them into the conv at inference; the output equals burn's conv → BatchNorm →
+/// activation (with and without conv bias, ReLU and GELU, 3×3 and 1×1).
+#[test]
+fn conv_bn_act_folds_batch_norm_at_inference() {
+    use eobench_core::burn::module::{Param, RunningState};
+    use eobench_core::burn::tensor::Distribution;
+    let dev = Device::flex();
+    let random =
+        |n: usize, lo: f64, hi: f64| Tensor::<1>::random([n], Distribution::Uniform(lo, hi), &dev);
+    let layers = [
+        ConvBnAct::new(4, 6, 3, Activation::Relu, &dev),
+        ConvBnAct::new(4, 6, 1, Activation::Gelu, &dev),
+        ConvBnAct::unbiased(4, 6, 3, 2, Activation::Relu, &dev),
+    ];
+    for mut layer in layers {
+        layer.bn.gamma = Param::from_tensor(random(6, 0.5, 2.0));
+        layer.bn.beta = Param::from_tensor(random(6, -1.0, 1.0));
+        layer.bn.running_mean = RunningState::new(random(6, -0.5, 0.5));
+        layer.bn.running_var = RunningState::new(random(6, 0.2, 3.0));
+        let x = Tensor::<4>::random([2, 4, 9, 7], Distribution::Normal(0.0, 1.0), &dev);
+        let reference = layer
+            .act
+            .forward(layer.bn.forward(layer.conv.forward(x.clone())));
+        let y = layer.forward(x);
+        let scale = values(reference.clone().abs().max())[0].max(1.0);
+        let err = values((y - reference).abs().max())[0];
+        assert!(err / scale < 1e-5, "{:?}: {err}", layer.act);
+    }
+}

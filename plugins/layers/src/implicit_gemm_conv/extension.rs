@@ -4,13 +4,16 @@
 
 use super::flex_ops;
 use eobench_core::burn;
+use eobench_core::burn::backend::AutodiffBackend;
 use eobench_core::burn::backend::autodiff::NodeId;
 use eobench_core::burn::backend::autodiff::checkpoint::base::Checkpointer;
 use eobench_core::burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use eobench_core::burn::backend::autodiff::grads::Gradients;
 use eobench_core::burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use eobench_core::burn::backend::ops::{ActivationOps, FloatTensorOps};
 use eobench_core::burn::backend::tensor::FloatTensor;
 use eobench_core::burn::backend::{Autodiff, Backend, Flex, backend_extension};
+use eobench_core::burn::tensor::Shape;
 use eobench_core::burn::tensor::ops::ConvOptions;
 
 /// A stride-1, ungrouped, bias-free `conv2d` computed as one matrix product per kernel tap.
@@ -23,6 +26,18 @@ pub trait ImplicitGemmConvBackend: Backend {
         weight: FloatTensor<Self>,
         options: ConvOptions<2>,
     ) -> FloatTensor<Self>;
+
+    /// `conv2d(x, weight, None, options)·scale + shift` per output channel (`scale`, `shift`
+    /// of shape `[c_out]`), then ReLU when `relu`: a convolution followed by a batch norm
+    /// folded into a per-channel affine map (inference `ConvBnAct`).
+    fn implicit_gemm_conv2d_affine(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        scale: FloatTensor<Self>,
+        shift: FloatTensor<Self>,
+        options: ConvOptions<2>,
+        relu: bool,
+    ) -> FloatTensor<Self>;
 }
 
 impl ImplicitGemmConvBackend for Flex {
@@ -32,6 +47,17 @@ impl ImplicitGemmConvBackend for Flex {
         options: ConvOptions<2>,
     ) -> FloatTensor<Self> {
         flex_ops::forward(x, weight, options)
+    }
+
+    fn implicit_gemm_conv2d_affine(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        scale: FloatTensor<Self>,
+        shift: FloatTensor<Self>,
+        options: ConvOptions<2>,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        flex_ops::forward_affine(x, weight, Some((scale, shift)), options, relu)
     }
 }
 
@@ -86,6 +112,45 @@ impl<C: CheckpointStrategy> ImplicitGemmConvBackend for Autodiff<Flex, C> {
                 weight.into_primitive(),
                 options,
             )),
+        }
+    }
+
+    fn implicit_gemm_conv2d_affine(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        scale: FloatTensor<Self>,
+        shift: FloatTensor<Self>,
+        options: ConvOptions<2>,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        let untracked = [&x, &weight, &scale, &shift]
+            .iter()
+            .all(|t| !t.is_tracked());
+        if untracked {
+            // Nothing to differentiate (a frozen layer, evaluation on the training device): the
+            // fused flex pass, wrapped as a constant.
+            let y = flex_ops::forward_affine(
+                x.into_primitive(),
+                weight.into_primitive(),
+                Some((scale.into_primitive(), shift.into_primitive())),
+                options,
+                relu,
+            );
+            return <Self as AutodiffBackend>::from_inner(y);
+        }
+        // Differentiable composition: the tracked convolution, then the affine map and ReLU as
+        // autodiff ops.
+        let per_channel = |t: FloatTensor<Self>| {
+            let c = t.primitive().layout().shape()[0];
+            <Self as FloatTensorOps<Self>>::float_reshape(t, Shape::new([1, c, 1, 1]))
+        };
+        let y = Self::implicit_gemm_conv2d(x, weight, options);
+        let y = <Self as FloatTensorOps<Self>>::float_mul(y, per_channel(scale));
+        let y = <Self as FloatTensorOps<Self>>::float_add(y, per_channel(shift));
+        if relu {
+            <Self as ActivationOps<Self>>::relu(y)
+        } else {
+            y
         }
     }
 }

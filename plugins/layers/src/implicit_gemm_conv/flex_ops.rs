@@ -4,15 +4,15 @@
 //! [`super::kernels::weight_grad`], all on the raw f32 slices. Anything not covered (non-f32
 //! dtypes, shapes [`PlaneGeometry`] rejects) goes to burn-flex's own ops.
 
-use super::forward;
+use super::forward::{self, Epilogue};
 use super::geometry::PlaneGeometry;
 use super::kernels;
 use crate::flex_slices::{f32_tensor, with_f32};
 use eobench_core::burn::backend::Flex;
 use eobench_core::burn::backend::flex::FlexTensor;
-use eobench_core::burn::backend::ops::ModuleOps;
-use eobench_core::burn::tensor::DType;
+use eobench_core::burn::backend::ops::{ActivationOps, FloatTensorOps, ModuleOps};
 use eobench_core::burn::tensor::ops::ConvOptions;
+use eobench_core::burn::tensor::{DType, Shape};
 
 /// The kernels' geometry for `x ⋆ w` under `options`, when they cover it.
 pub fn geometry(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Option<PlaneGeometry> {
@@ -34,11 +34,63 @@ pub fn geometry(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Opt
 
 /// Convolution without bias.
 pub fn forward(x: FlexTensor, w: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
-    let Some(g) = geometry(&x, &w, &options) else {
-        return <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
+    forward_affine(x, w, None, options, false)
+}
+
+/// `act(conv(x, w)·scale + shift)` per output channel, `act` = ReLU when `relu`, the affine map
+/// and ReLU fused into the pass that writes the output.
+pub fn forward_affine(
+    x: FlexTensor,
+    w: FlexTensor,
+    affine: Option<(FlexTensor, FlexTensor)>,
+    options: ConvOptions<2>,
+    relu: bool,
+) -> FlexTensor {
+    let f32_affine = affine
+        .as_ref()
+        .is_none_or(|(a, b)| a.dtype() == DType::F32 && b.dtype() == DType::F32);
+    let Some(g) = geometry(&x, &w, &options).filter(|_| f32_affine) else {
+        return unfused_affine(x, w, affine, options, relu);
     };
-    let y = with_f32(&x, |xs| with_f32(&w, |ws| forward::forward(xs, ws, &g)));
+    let y = with_f32(&x, |xs| {
+        with_f32(&w, |ws| match &affine {
+            Some((scale, shift)) => with_f32(scale, |a| {
+                with_f32(shift, |b| {
+                    let epilogue = Epilogue {
+                        affine: Some((a, b)),
+                        relu,
+                    };
+                    forward::forward(xs, ws, &g, epilogue)
+                })
+            }),
+            None => forward::forward(xs, ws, &g, Epilogue { affine: None, relu }),
+        })
+    });
     f32_tensor(y, [g.batch, g.c_out, g.h_out(), g.w_out()])
+}
+
+/// [`forward_affine`] out of burn-flex ops, for what the kernels do not cover.
+fn unfused_affine(
+    x: FlexTensor,
+    w: FlexTensor,
+    affine: Option<(FlexTensor, FlexTensor)>,
+    options: ConvOptions<2>,
+    relu: bool,
+) -> FlexTensor {
+    let mut y = <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
+    if let Some((scale, shift)) = affine {
+        let per_channel = |t: FlexTensor| {
+            let c = t.layout().shape()[0];
+            <Flex as FloatTensorOps<Flex>>::float_reshape(t, Shape::new([1, c, 1, 1]))
+        };
+        y = <Flex as FloatTensorOps<Flex>>::float_mul(y, per_channel(scale));
+        y = <Flex as FloatTensorOps<Flex>>::float_add(y, per_channel(shift));
+    }
+    if relu {
+        <Flex as ActivationOps<Flex>>::relu(y)
+    } else {
+        y
+    }
 }
 
 /// Gradient with respect to the input.

@@ -33,7 +33,7 @@ use eobench_core::burn::backend::{Dispatch, DispatchDevice};
 use eobench_core::burn::nn::PaddingConfig2d;
 use eobench_core::burn::nn::conv::Conv2d;
 use eobench_core::burn::tensor::ops::ConvOptions;
-use eobench_core::burn::tensor::{DType, Tensor, module};
+use eobench_core::burn::tensor::{DType, Tensor, activation, module};
 
 /// `EOBENCH_IMPLICIT_GEMM_CONV=0` sends every convolution through burn's `conv2d`, to compare
 /// the two paths end to end (read once per process).
@@ -91,22 +91,65 @@ pub fn conv2d(
     }
 }
 
+/// `act(conv2d(x, weight, None, options)·scale + shift)` with per-output-channel `scale` and
+/// `shift` (`[c_out]`) and `act` = ReLU when `relu`, else the identity: a convolution whose
+/// batch norm is folded into an affine map. On the implicit-GEMM path with nothing to
+/// differentiate, the affine map and ReLU are applied in the pass that writes the output
+/// instead of as separate passes over the map.
+pub fn conv2d_channel_affine(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    scale: Tensor<1>,
+    shift: Tensor<1>,
+    options: ConvOptions<2>,
+    relu: bool,
+) -> Tensor<4> {
+    if !uses_implicit_gemm(&x, &options) || x.dtype() != DType::F32 {
+        let c_out = scale.dims()[0];
+        let y = module::conv2d(x, weight, None, options) * scale.reshape([1, c_out, 1, 1])
+            + shift.reshape([1, c_out, 1, 1]);
+        return if relu { activation::relu(y) } else { y };
+    }
+    Tensor::from_dispatch(
+        <Dispatch as ImplicitGemmConvBackend>::implicit_gemm_conv2d_affine(
+            x.into_dispatch(),
+            weight.into_dispatch(),
+            scale.into_dispatch(),
+            shift.into_dispatch(),
+            options,
+            relu,
+        ),
+    )
+}
+
 /// `conv.forward(x)` through [`conv2d`].
 pub fn conv2d_module(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    match module_options(conv) {
+        Some(options) => conv2d(
+            x,
+            conv.weight.val(),
+            conv.bias.as_ref().map(|b| b.val()),
+            options,
+        ),
+        // burn resolves "same" padding privately; let it.
+        None => conv.forward(x),
+    }
+}
+
+/// The `ConvOptions` a `Conv2d` module runs with; `None` for "same" padding, which burn
+/// resolves privately from the input size.
+pub fn module_options(conv: &Conv2d) -> Option<ConvOptions<2>> {
     let (pad_h, pad_w) = match conv.padding {
         PaddingConfig2d::Valid => ((0, 0), (0, 0)),
         PaddingConfig2d::Explicit(top, left, bottom, right) => ((top, bottom), (left, right)),
-        // burn resolves "same" padding privately; let it.
-        PaddingConfig2d::Same => return conv.forward(x),
+        PaddingConfig2d::Same => return None,
     };
-    let options =
-        ConvOptions::new_with_padding(conv.stride, [pad_h, pad_w], conv.dilation, conv.groups);
-    conv2d(
-        x,
-        conv.weight.val(),
-        conv.bias.as_ref().map(|b| b.val()),
-        options,
-    )
+    Some(ConvOptions::new_with_padding(
+        conv.stride,
+        [pad_h, pad_w],
+        conv.dilation,
+        conv.groups,
+    ))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The implicit-GEMM path against burn's own `conv2d` (values and both gradients).
 
 use super::*;
-use eobench_core::burn::tensor::{Device, Distribution, Tensor};
+use eobench_core::burn::tensor::{Device, Distribution, Tensor, activation};
 
 /// (batch, c_in, c_out, h, w, kernel [kh, kw], padding pairs, dilation)
 type Case = (
@@ -190,4 +190,111 @@ fn bf16_convolutions_match_burns_bf16_conv() {
     assert!(scaled_diff(to_f32(y), to_f32(y_ref)) < 1e-2);
     assert!(scaled_diff(to_f32(dx), to_f32(dx_ref)) < 1e-2);
     assert!(scaled_diff(to_f32(dw), to_f32(dw_ref)) < 1e-2);
+}
+
+/// `relu?(conv(x, w)·scale + shift)` as burn ops, the reference for `conv2d_channel_affine`.
+fn affine_reference(
+    x: Tensor<4>,
+    w: Tensor<4>,
+    scale: Tensor<1>,
+    shift: Tensor<1>,
+    options: ConvOptions<2>,
+    relu: bool,
+) -> Tensor<4> {
+    let c = scale.dims()[0];
+    let y = module::conv2d(x, w, None, options) * scale.reshape([1, c, 1, 1])
+        + shift.reshape([1, c, 1, 1]);
+    if relu { activation::relu(y) } else { y }
+}
+
+/// `conv2d_channel_affine` (the folded inference `ConvBnAct`): the fused epilogue on plain
+/// tensors and on the training device with nothing tracked, and the composed autodiff ops
+/// (values and all four gradients) when the inputs are tracked — against burn's ops.
+#[test]
+fn channel_affine_matches_burn_conv2d_then_affine_and_relu() {
+    for (i, case) in CASES.into_iter().enumerate() {
+        let (batch, c_in, c_out, h, w, [kh, kw], padding, dilation) = case;
+        let options = ConvOptions::new_with_padding([1, 1], padding, dilation, 1);
+        let relu = i % 2 == 0;
+        for device in [Device::flex(), Device::flex().autodiff()] {
+            let normal = |dims: Vec<usize>, std: f64| {
+                Tensor::<1>::random(
+                    [dims.iter().product::<usize>()],
+                    Distribution::Normal(0.0, std),
+                    &device,
+                )
+            };
+            let x = normal(vec![batch, c_in, h, w], 1.0).reshape([batch, c_in, h, w]);
+            let weight = normal(vec![c_out, c_in, kh, kw], 0.3).reshape([c_out, c_in, kh, kw]);
+            let (scale, shift) = (normal(vec![c_out], 1.0), normal(vec![c_out], 1.0));
+            let y = conv2d_channel_affine(
+                x.clone(),
+                weight.clone(),
+                scale.clone(),
+                shift.clone(),
+                options.clone(),
+                relu,
+            );
+            let y_ref = affine_reference(x, weight, scale, shift, options.clone(), relu);
+            assert!(scaled_diff(y, y_ref) < 1e-5, "fused {case:?}");
+        }
+        let device = Device::flex().autodiff();
+        let x = Tensor::<4>::random([batch, c_in, h, w], Distribution::Normal(0.0, 1.0), &device);
+        let weight = Tensor::<4>::random(
+            [c_out, c_in, kh, kw],
+            Distribution::Normal(0.0, 0.3),
+            &device,
+        );
+        let scale = Tensor::<1>::random([c_out], Distribution::Normal(0.0, 1.0), &device);
+        let shift = Tensor::<1>::random([c_out], Distribution::Normal(0.0, 1.0), &device);
+        type Conv<'a> = &'a dyn Fn(Tensor<4>, Tensor<4>, Tensor<1>, Tensor<1>) -> Tensor<4>;
+        let run = |conv: Conv| {
+            let (x, w) = (x.clone().require_grad(), weight.clone().require_grad());
+            let (a, b) = (scale.clone().require_grad(), shift.clone().require_grad());
+            let y = conv(x.clone(), w.clone(), a.clone(), b.clone());
+            let grads = (y.clone() * y.clone().sin().detach()).sum().backward();
+            let da = a.grad(&grads).unwrap();
+            let db = b.grad(&grads).unwrap();
+            (y, x.grad(&grads).unwrap(), w.grad(&grads).unwrap(), da, db)
+        };
+        let (y, dx, dw, da, db) =
+            run(&|x, w, a, b| conv2d_channel_affine(x, w, a, b, options.clone(), relu));
+        let (y_ref, dx_ref, dw_ref, da_ref, db_ref) =
+            run(&|x, w, a, b| affine_reference(x, w, a, b, options.clone(), relu));
+        assert!(scaled_diff(y, y_ref) < 1e-5, "tracked {case:?}");
+        assert!(scaled_diff(dx, dx_ref) < 1e-5, "input grad {case:?}");
+        assert!(scaled_diff(dw, dw_ref) < 1e-5, "weight grad {case:?}");
+        let err = |a: Tensor<1>, b: Tensor<1>| (a - b).abs().max().into_scalar::<f32>();
+        assert!(err(da, da_ref) < 1e-3, "scale grad {case:?}");
+        assert!(err(db, db_ref) < 1e-3, "shift grad {case:?}");
+    }
+}
+
+/// A NaN in the input stays NaN through the fused ReLU (a NaN loss must surface, not be clamped
+/// to zero), in the same positions as burn's conv + ReLU.
+#[test]
+fn fused_relu_keeps_nan() {
+    let device = Device::flex();
+    let options = ConvOptions::new_with_padding([1, 1], [(1, 1), (1, 1)], [1, 1], 1);
+    let x = Tensor::<4>::random([1, 2, 5, 6], Distribution::Normal(0.0, 1.0), &device);
+    let nan = Tensor::<4>::full([1, 1, 1, 1], f32::NAN, &device);
+    let x = x.slice_assign([0..1, 1..2, 2..3, 3..4], nan);
+    let weight = Tensor::<4>::random([3, 2, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let scale = Tensor::<1>::random([3], Distribution::Normal(0.0, 1.0), &device);
+    let shift = Tensor::<1>::random([3], Distribution::Normal(0.0, 1.0), &device);
+    let run =
+        |f: fn(Tensor<4>, Tensor<4>, Tensor<1>, Tensor<1>, ConvOptions<2>, bool) -> Tensor<4>| {
+            f(
+                x.clone(),
+                weight.clone(),
+                scale.clone(),
+                shift.clone(),
+                options.clone(),
+                true,
+            )
+        };
+    let nans = |t: Tensor<4>| t.is_nan().int().sum().into_scalar::<i64>();
+    let y = run(conv2d_channel_affine);
+    assert_eq!(nans(y.clone()), 3 * 9);
+    assert_eq!(nans(y), nans(run(affine_reference)));
 }
