@@ -75,7 +75,9 @@ fn conv_shape(
         });
         report("forward+backward", &s, 3.0 * gflop);
         // The two halves of the backward pass, to see which one costs what.
-        let untracked = x.clone().detach();
+        // Not `x.clone().detach()`: burn's `detach` keeps the require-grad flag, so that row used
+        // to time both gradients.
+        let untracked = Tensor::<4>::from_data(x.to_data(), &ad);
         let s = time(repeats, || {
             let grads = forward(&conv, untracked.clone()).sum().backward();
             let _ = conv.weight.val().grad(&grads);
