@@ -10,10 +10,8 @@ use eobench_core::burn::backend::autodiff::checkpoint::base::Checkpointer;
 use eobench_core::burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use eobench_core::burn::backend::autodiff::grads::Gradients;
 use eobench_core::burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use eobench_core::burn::backend::ops::{ActivationOps, FloatTensorOps};
 use eobench_core::burn::backend::tensor::FloatTensor;
 use eobench_core::burn::backend::{Autodiff, Backend, Flex, backend_extension};
-use eobench_core::burn::tensor::Shape;
 use eobench_core::burn::tensor::ops::ConvOptions;
 
 /// A stride-1, ungrouped, bias-free `conv2d` computed as one matrix product per kernel tap.
@@ -140,17 +138,7 @@ impl<C: CheckpointStrategy> ImplicitGemmConvBackend for Autodiff<Flex, C> {
         }
         // Differentiable composition: the tracked convolution, then the affine map and ReLU as
         // autodiff ops.
-        let per_channel = |t: FloatTensor<Self>| {
-            let c = t.primitive().layout().shape()[0];
-            <Self as FloatTensorOps<Self>>::float_reshape(t, Shape::new([1, c, 1, 1]))
-        };
         let y = Self::implicit_gemm_conv2d(x, weight, options);
-        let y = <Self as FloatTensorOps<Self>>::float_mul(y, per_channel(scale));
-        let y = <Self as FloatTensorOps<Self>>::float_add(y, per_channel(shift));
-        if relu {
-            <Self as ActivationOps<Self>>::relu(y)
-        } else {
-            y
-        }
+        flex_ops::affine_then_relu::<Self>(y, scale, shift, relu)
     }
 }

@@ -8,9 +8,10 @@ use super::forward::{self, Epilogue};
 use super::geometry::PlaneGeometry;
 use super::kernels;
 use crate::flex_slices::{f32_tensor, with_f32};
-use eobench_core::burn::backend::Flex;
 use eobench_core::burn::backend::flex::FlexTensor;
-use eobench_core::burn::backend::ops::{ActivationOps, FloatTensorOps, ModuleOps};
+use eobench_core::burn::backend::ops::{ActivationOps, ModuleOps};
+use eobench_core::burn::backend::tensor::FloatTensor;
+use eobench_core::burn::backend::{Backend, Flex, TensorMetadata};
 use eobench_core::burn::tensor::ops::ConvOptions;
 use eobench_core::burn::tensor::{DType, Shape};
 
@@ -77,20 +78,28 @@ fn unfused_affine(
     options: ConvOptions<2>,
     relu: bool,
 ) -> FlexTensor {
-    let mut y = <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
-    if let Some((scale, shift)) = affine {
-        let per_channel = |t: FlexTensor| {
-            let c = t.layout().shape()[0];
-            <Flex as FloatTensorOps<Flex>>::float_reshape(t, Shape::new([1, c, 1, 1]))
-        };
-        y = <Flex as FloatTensorOps<Flex>>::float_mul(y, per_channel(scale));
-        y = <Flex as FloatTensorOps<Flex>>::float_add(y, per_channel(shift));
+    let y = <Flex as ModuleOps<Flex>>::conv2d(x, w, None, options);
+    match affine {
+        Some((scale, shift)) => affine_then_relu::<Flex>(y, scale, shift, relu),
+        None if relu => <Flex as ActivationOps<Flex>>::relu(y),
+        None => y,
     }
-    if relu {
-        <Flex as ActivationOps<Flex>>::relu(y)
-    } else {
-        y
-    }
+}
+
+/// `relu?(y·scale + shift)` per channel of `y (batch, channels, h, w)` as the backend's own ops:
+/// the unfused fallback on burn-flex, the differentiable composition on autodiff.
+pub fn affine_then_relu<B: Backend>(
+    y: FloatTensor<B>,
+    scale: FloatTensor<B>,
+    shift: FloatTensor<B>,
+    relu: bool,
+) -> FloatTensor<B> {
+    let per_channel = |t: FloatTensor<B>| {
+        let c = t.shape()[0];
+        B::float_reshape(t, Shape::new([1, c, 1, 1]))
+    };
+    let y = B::float_add(B::float_mul(y, per_channel(scale)), per_channel(shift));
+    if relu { B::relu(y) } else { y }
 }
 
 /// Gradient with respect to the input.

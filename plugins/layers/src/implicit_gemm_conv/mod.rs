@@ -33,7 +33,7 @@ use eobench_core::burn::backend::{Dispatch, DispatchDevice};
 use eobench_core::burn::nn::PaddingConfig2d;
 use eobench_core::burn::nn::conv::Conv2d;
 use eobench_core::burn::tensor::ops::ConvOptions;
-use eobench_core::burn::tensor::{DType, Tensor, activation, module};
+use eobench_core::burn::tensor::{DType, Tensor, module};
 
 /// `EOBENCH_IMPLICIT_GEMM_CONV=0` sends every convolution through burn's `conv2d`, to compare
 /// the two paths end to end (read once per process).
@@ -105,10 +105,13 @@ pub fn conv2d_channel_affine(
     relu: bool,
 ) -> Tensor<4> {
     if !uses_implicit_gemm(&x, &options) || x.dtype() != DType::F32 {
-        let c_out = scale.dims()[0];
-        let y = module::conv2d(x, weight, None, options) * scale.reshape([1, c_out, 1, 1])
-            + shift.reshape([1, c_out, 1, 1]);
-        return if relu { activation::relu(y) } else { y };
+        let y = module::conv2d(x, weight, None, options);
+        return Tensor::from_dispatch(flex_ops::affine_then_relu::<Dispatch>(
+            y.into_dispatch(),
+            scale.into_dispatch(),
+            shift.into_dispatch(),
+            relu,
+        ));
     }
     Tensor::from_dispatch(
         <Dispatch as ImplicitGemmConvBackend>::implicit_gemm_conv2d_affine(

@@ -125,6 +125,22 @@ fn strided_and_grouped_convolutions_take_burns_path() {
     let options = ConvOptions::new([1, 1], [1, 1], [1, 1], 2);
     let y = conv2d(x.clone(), weight.clone(), None, options.clone());
     assert!(max_abs_diff(y, module::conv2d(x, weight, None, options)) == 0.0);
+    // The folded ConvBnAct on a strided conv: burn's conv, then the affine map and ReLU.
+    let options = ConvOptions::new([2, 2], [1, 1], [1, 1], 1);
+    let x = Tensor::<4>::random([1, 4, 8, 8], Distribution::Normal(0.0, 1.0), &device);
+    let weight = Tensor::<4>::random([3, 4, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let scale = Tensor::<1>::random([3], Distribution::Normal(0.0, 1.0), &device);
+    let shift = Tensor::<1>::random([3], Distribution::Normal(0.0, 1.0), &device);
+    let y = conv2d_channel_affine(
+        x.clone(),
+        weight.clone(),
+        scale.clone(),
+        shift.clone(),
+        options.clone(),
+        true,
+    );
+    let y_ref = affine_reference(x, weight, scale, shift, options, true);
+    assert!(max_abs_diff(y, y_ref) < 1e-6);
 }
 
 /// Transposed convolutions with kernel = stride against burn's `ConvTranspose2d`: values and the
