@@ -11,6 +11,7 @@
 
 use super::geometry::{PlaneGeometry, planar_input};
 use super::matmul::{SendPtr, View, matmul};
+use super::winograd;
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
@@ -34,7 +35,7 @@ impl Epilogue<'_> {
 
     /// The epilogue of one value of output channel `co`.
     #[inline(always)]
-    fn value(&self, co: usize, v: f32) -> f32 {
+    pub(super) fn value(&self, co: usize, v: f32) -> f32 {
         let v = match self.affine {
             Some((scale, shift)) => v * scale[co] + shift[co],
             None => v,
@@ -60,7 +61,18 @@ impl Epilogue<'_> {
 
 /// `conv(x, w)` (plus the epilogue) for `x (batch, c_in, h, w)`, `w (c_out, c_in, kh, kw)`;
 /// returns `(batch, c_out, h_out, w_out)` row-major.
+/// 3×3 kernels with enough channels take Winograd's F(4×4, 3×3) ([`winograd`]), all others
+/// [`per_tap`].
 pub fn forward(x: &[f32], w: &[f32], g: &PlaneGeometry, epilogue: Epilogue) -> Vec<f32> {
+    if winograd::applies(g) {
+        winograd::forward(x, w, g, epilogue)
+    } else {
+        per_tap(x, w, g, epilogue)
+    }
+}
+
+/// [`forward`] as one matrix product per (image, kernel tap).
+pub fn per_tap(x: &[f32], w: &[f32], g: &PlaneGeometry, epilogue: Epilogue) -> Vec<f32> {
     let xp = planar_input(x, g);
     let (l, plane, taps) = (g.spill_len(), g.plane(), g.taps());
     let (c_in, c_out) = (g.c_in, g.c_out);

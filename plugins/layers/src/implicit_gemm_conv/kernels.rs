@@ -13,6 +13,7 @@
 
 use super::geometry::{PlaneGeometry, planar_input, spill_grad};
 use super::matmul::{SendPtr, View, matmul};
+use super::winograd;
 use rayon::prelude::*;
 
 /// Weight-gradient work items per thread, so uneven items still balance.
@@ -64,8 +65,19 @@ pub fn flipped_transposed(w: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     out
 }
 
-/// `dL/dw (c_out, c_in, kh, kw)` of `conv(x, w)` given `dy (batch, c_out, h_out, w_out)`.
+/// `dL/dw (c_out, c_in, kh, kw)` of `conv(x, w)` given `dy (batch, c_out, h_out, w_out)`:
+/// 3×3 kernels with enough channels by Winograd's F(4×4, 3×3) ([`winograd`]), all others
+/// [`per_tap_weight_grad`].
 pub fn weight_grad(x: &[f32], dy: &[f32], g: &PlaneGeometry) -> Vec<f32> {
+    if winograd::applies(g) {
+        winograd::weight_grad(x, dy, g)
+    } else {
+        per_tap_weight_grad(x, dy, g)
+    }
+}
+
+/// [`weight_grad`] as one product per (image, kernel tap, block of output channels).
+pub fn per_tap_weight_grad(x: &[f32], dy: &[f32], g: &PlaneGeometry) -> Vec<f32> {
     let xp = planar_input(x, g);
     let dyp = spill_grad(dy, g);
     let (l, plane, taps, c_in, c_out) = (g.spill_len(), g.plane(), g.taps(), g.c_in, g.c_out);

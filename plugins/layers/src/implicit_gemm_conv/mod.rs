@@ -7,7 +7,9 @@
 //! matrix products over zero-padded planes, read in place with no im2col buffer
 //! ([`geometry`]): the forward pass is one product per (image, kernel tap), the input gradient
 //! is that forward pass over the output gradient with the flipped kernel, and the weight
-//! gradient is one product per (image, tap, block of output channels). Every other case —
+//! gradient is one product per (image, tap, block of output channels). 3×3 kernels with enough
+//! channels and output take Winograd's F(4×4, 3×3) instead for all three passes ([`winograd`]:
+//! 4× fewer flops in the products). Every other case —
 //! strides, groups, dtypes other than f32 and bf16, non-flex devices (CUDA) — runs burn's
 //! `conv2d` unchanged.
 //!
@@ -24,10 +26,12 @@ mod forward;
 mod geometry;
 mod kernels;
 mod matmul;
+mod winograd;
 
 pub use deconv::{conv_transpose2d_module, is_pixel_shuffle_deconv};
 pub use extension::ImplicitGemmConvBackend;
 pub use geometry::PlaneGeometry;
+pub use winograd::winograd_enabled;
 
 use eobench_core::burn::backend::{Dispatch, DispatchDevice};
 use eobench_core::burn::nn::PaddingConfig2d;

@@ -66,9 +66,28 @@ fn check(case: Case, device: &Device) {
     let (y, dx, dw, db) = run(&|x, w, b| conv2d(x, w, b, options.clone()));
     let (y_ref, dx_ref, dw_ref, db_ref) = run(&|x, w, b| module::conv2d(x, w, b, options.clone()));
     assert_eq!(y.dims(), y_ref.dims(), "{case:?}");
-    assert!(scaled_diff(y, y_ref) < 1e-5, "forward {case:?}");
-    assert!(scaled_diff(dx, dx_ref) < 1e-5, "input grad {case:?}");
-    assert!(scaled_diff(dw, dw_ref) < 1e-5, "weight grad {case:?}");
+    // Winograd's F(4×4, 3×3) rounds ~10× coarser than a direct sum (see `winograd`); its
+    // own tests hold it to the per-tap products at 1e-5 on smaller sums.
+    let g = PlaneGeometry::new(
+        [batch, c_in, h, w],
+        [c_out, c_in, kh, kw],
+        dilation,
+        padding[0],
+        padding[1],
+    )
+    .unwrap();
+    let tolerance = |g: &PlaneGeometry| if winograd::applies(g) { 5e-5 } else { 1e-5 };
+    assert!(scaled_diff(y, y_ref) < tolerance(&g), "forward {case:?}");
+    assert!(
+        scaled_diff(dx, dx_ref)
+            < kernels::transposed_geometry(&g).map_or(1e-5, |gt| tolerance(&gt)),
+        "input grad {case:?}"
+    );
+    // The upstream gradient `sin(y)` carries the forward pass's rounding into `dw`.
+    assert!(
+        scaled_diff(dw, dw_ref) < tolerance(&g),
+        "weight grad {case:?}"
+    );
     let db_err: f32 = (db - db_ref).abs().max().into_scalar();
     assert!(db_err < 1e-3, "bias grad {case:?}");
 }
