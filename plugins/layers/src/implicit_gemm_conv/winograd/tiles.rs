@@ -32,6 +32,18 @@ fn lane_offsets(tiling: Tiling, t0: usize, n: usize, pitch: usize) -> [usize; LA
     })
 }
 
+/// The `S × S` blocks of `padded` (row pitch `span`) at each lane's offset, lane-interleaved.
+#[inline(always)]
+fn gather<const S: usize>(
+    padded: &[f32],
+    offsets: &[usize; LANES],
+    span: usize,
+) -> [[Lanes; S]; S] {
+    std::array::from_fn(|r| {
+        std::array::from_fn(|c| std::array::from_fn(|l| padded[offsets[l] + r * span + c]))
+    })
+}
+
 /// Stores lanes `..n` of each of `values` at `dst + ξ·xi_stride + tile`.
 ///
 /// # Safety
@@ -88,15 +100,7 @@ pub(super) unsafe fn input_transform(
         let tiles = tiling.per_image();
         for t0 in (0..tiles).step_by(LANES) {
             let n = LANES.min(tiles - t0);
-            let offsets = lane_offsets(tiling, t0, n, span);
-            let mut d = [[[0.0f32; LANES]; ALPHA]; ALPHA];
-            for (r, row) in d.iter_mut().enumerate() {
-                for (c, lanes) in row.iter_mut().enumerate() {
-                    for (lane, &offset) in lanes.iter_mut().zip(&offsets) {
-                        *lane = padded[offset + r * span + c];
-                    }
-                }
-            }
+            let d = gather::<ALPHA>(padded, &lane_offsets(tiling, t0, n, span), span);
             let v = input_tile(&d);
             // SAFETY: forwarded from the caller (tiles t0..t0 + n of this plane).
             unsafe { store_lanes(v.as_flattened(), dst, xi_stride, t0, n) };
@@ -124,15 +128,7 @@ pub(super) unsafe fn grad_output_transform(
         let tiles = tiling.per_image();
         for t0 in (0..tiles).step_by(LANES) {
             let n = LANES.min(tiles - t0);
-            let offsets = lane_offsets(tiling, t0, n, span);
-            let mut dy = [[[0.0f32; LANES]; TILE]; TILE];
-            for (r, row) in dy.iter_mut().enumerate() {
-                for (c, lanes) in row.iter_mut().enumerate() {
-                    for (lane, &offset) in lanes.iter_mut().zip(&offsets) {
-                        *lane = padded[offset + r * span + c];
-                    }
-                }
-            }
+            let dy = gather::<TILE>(padded, &lane_offsets(tiling, t0, n, span), span);
             let z = grad_output_tile(&dy);
             // SAFETY: forwarded from the caller (tiles t0..t0 + n of this plane).
             unsafe { store_lanes(z.as_flattened(), dst, xi_stride, t0, n) };

@@ -97,101 +97,46 @@ fn filter_grad_1d(m: [&Lanes; 6]) -> [Lanes; 3] {
     w
 }
 
+/// A 2-D transform `T x Tᵀ` of square tiles from its 1-D transform `f` (`x ↦ T x`): `f` along
+/// each column, then along each row of the result.
+#[inline(always)]
+fn separable<const I: usize, const O: usize>(
+    x: &[[Lanes; I]; I],
+    f: impl Fn([&Lanes; I]) -> [Lanes; O],
+) -> [[Lanes; O]; O] {
+    // columns[c][i] = (T x)[i][c]
+    let columns: [[Lanes; O]; I] = std::array::from_fn(|c| f(std::array::from_fn(|r| &x[r][c])));
+    std::array::from_fn(|i| f(std::array::from_fn(|c| &columns[c][i])))
+}
+
 /// `V = Bᵀ d B` of input tiles `d[row][column]`; `V[i][j]` is transform element `6i + j`.
 #[inline(always)]
 pub fn input_tile(d: &[[Lanes; 6]; 6]) -> [[Lanes; 6]; 6] {
-    let mut columns = [[ZERO; 6]; 6];
-    for (c, column) in columns.iter_mut().enumerate() {
-        *column = input_1d([&d[0][c], &d[1][c], &d[2][c], &d[3][c], &d[4][c], &d[5][c]]);
-    }
-    // columns[c][i] = (Bᵀ d)[i][c]; the second pass runs along c.
-    let mut v = [[ZERO; 6]; 6];
-    for (i, row) in v.iter_mut().enumerate() {
-        *row = input_1d([
-            &columns[0][i],
-            &columns[1][i],
-            &columns[2][i],
-            &columns[3][i],
-            &columns[4][i],
-            &columns[5][i],
-        ]);
-    }
-    v
+    separable(d, input_1d)
 }
 
 /// `U = G g Gᵀ` of 3×3 filters `g[row][column]`; `U[i][j]` is transform element `6i + j`.
 #[inline(always)]
 pub fn filter_tile(g: &[[Lanes; 3]; 3]) -> [[Lanes; 6]; 6] {
-    let mut columns = [[ZERO; 6]; 3];
-    for (c, column) in columns.iter_mut().enumerate() {
-        *column = filter_1d([&g[0][c], &g[1][c], &g[2][c]]);
-    }
-    let mut u = [[ZERO; 6]; 6];
-    for (i, row) in u.iter_mut().enumerate() {
-        *row = filter_1d([&columns[0][i], &columns[1][i], &columns[2][i]]);
-    }
-    u
+    separable(g, filter_1d)
 }
 
 /// `Y = Aᵀ M A` of transformed products `m[i][j]` (element `6i + j`); `Y[row][column]`.
 #[inline(always)]
 pub fn output_tile(m: &[[Lanes; 6]; 6]) -> [[Lanes; 4]; 4] {
-    let mut columns = [[ZERO; 4]; 6];
-    for (j, column) in columns.iter_mut().enumerate() {
-        *column = output_1d([&m[0][j], &m[1][j], &m[2][j], &m[3][j], &m[4][j], &m[5][j]]);
-    }
-    let mut y = [[ZERO; 4]; 4];
-    for (r, row) in y.iter_mut().enumerate() {
-        *row = output_1d([
-            &columns[0][r],
-            &columns[1][r],
-            &columns[2][r],
-            &columns[3][r],
-            &columns[4][r],
-            &columns[5][r],
-        ]);
-    }
-    y
+    separable(m, output_1d)
 }
 
 /// `Z = A dY Aᵀ` of output-gradient tiles `dy[row][column]`; `Z[i][j]` is element `6i + j`.
 #[inline(always)]
 pub fn grad_output_tile(dy: &[[Lanes; 4]; 4]) -> [[Lanes; 6]; 6] {
-    let mut columns = [[ZERO; 6]; 4];
-    for (c, column) in columns.iter_mut().enumerate() {
-        *column = grad_output_1d([&dy[0][c], &dy[1][c], &dy[2][c], &dy[3][c]]);
-    }
-    let mut z = [[ZERO; 6]; 6];
-    for (i, row) in z.iter_mut().enumerate() {
-        *row = grad_output_1d([
-            &columns[0][i],
-            &columns[1][i],
-            &columns[2][i],
-            &columns[3][i],
-        ]);
-    }
-    z
+    separable(dy, grad_output_1d)
 }
 
 /// `dg = Gᵀ M G` of accumulated products `m[i][j]` (element `6i + j`); `dg[row][column]`.
 #[inline(always)]
 pub fn filter_grad_tile(m: &[[Lanes; 6]; 6]) -> [[Lanes; 3]; 3] {
-    let mut columns = [[ZERO; 3]; 6];
-    for (j, column) in columns.iter_mut().enumerate() {
-        *column = filter_grad_1d([&m[0][j], &m[1][j], &m[2][j], &m[3][j], &m[4][j], &m[5][j]]);
-    }
-    let mut dg = [[ZERO; 3]; 3];
-    for (r, row) in dg.iter_mut().enumerate() {
-        *row = filter_grad_1d([
-            &columns[0][r],
-            &columns[1][r],
-            &columns[2][r],
-            &columns[3][r],
-            &columns[4][r],
-            &columns[5][r],
-        ]);
-    }
-    dg
+    separable(m, filter_grad_1d)
 }
 
 #[cfg(test)]
