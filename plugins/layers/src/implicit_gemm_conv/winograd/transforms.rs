@@ -160,6 +160,14 @@ mod tests {
         );
     }
 
+    /// The 36 element-wise products of two transformed tiles (what the products over channels
+    /// sum, for one channel pair).
+    fn elementwise_product(a: &[[Lanes; 6]; 6], b: &[[Lanes; 6]; 6]) -> [[Lanes; 6]; 6] {
+        std::array::from_fn(|i| {
+            std::array::from_fn(|j| std::array::from_fn(|l| a[i][j][l] * b[i][j][l]))
+        })
+    }
+
     /// One tile through all three transforms equals the direct 3×3 correlation.
     #[test]
     fn transforms_compute_a_4x4_correlation() {
@@ -169,14 +177,7 @@ mod tests {
         let dl = d.map(|row| row.map(|v| lanes(v, true)));
         let gl = g.map(|row| row.map(|v| lanes(v, false)));
         let (v, u) = (input_tile(&dl), filter_tile(&gl));
-        let mut m = [[ZERO; 6]; 6];
-        for i in 0..6 {
-            for j in 0..6 {
-                for l in 0..LANES {
-                    m[i][j][l] = v[i][j][l] * u[i][j][l];
-                }
-            }
-        }
+        let m = elementwise_product(&v, &u);
         let y = output_tile(&m);
         for r in 0..4 {
             for c in 0..4 {
@@ -205,14 +206,7 @@ mod tests {
         });
         let v = input_tile(&d.map(|row| row.map(|v| lanes(v, true))));
         let z = grad_output_tile(&dy.map(|row| row.map(|v| lanes(v, false))));
-        let mut m = [[ZERO; 6]; 6];
-        for i in 0..6 {
-            for j in 0..6 {
-                for l in 0..LANES {
-                    m[i][j][l] = v[i][j][l] * z[i][j][l];
-                }
-            }
-        }
+        let m = elementwise_product(&v, &z);
         let dg = filter_grad_tile(&m);
         for ky in 0..3 {
             for kx in 0..3 {
