@@ -163,6 +163,44 @@ fn run_on_sample_appends_one_row_and_is_deterministic() {
 }
 
 #[test]
+fn bf16_runs_train_and_report_their_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_fast(dir.path(), &["precision=bf16"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = dir.path().join("leaderboard.csv");
+    let r = rows(&csv);
+    assert_eq!(col(&csv, &r[0], "precision"), "bf16");
+    let miou: f64 = col(&csv, &r[0], "miou").parse().unwrap();
+    assert!((0.0..=1.0).contains(&miou), "{miou}");
+    assert!(
+        text(&o).contains("the optimizer updates f32 master weights of the encoder and decoder"),
+        "{}",
+        text(&o)
+    );
+
+    let json = dir.path().join("bench.json");
+    let json_arg = format!("json={}", json.display());
+    let o = eobench(&[
+        "bench",
+        "encoder=unet",
+        "encoder.channels=[4,8,16,32]",
+        "decoder=seg_upernet",
+        "decoder.channels=16",
+        "batch=2",
+        "size=32",
+        "warmup=1",
+        "repeats=1",
+        "precision=bf16",
+        &json_arg,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["precision"], "bf16");
+    assert_eq!(doc["modes"].as_array().unwrap().len(), 3, "{doc}");
+}
+
+#[test]
 fn print_config_shows_the_resolved_tree_with_presets_and_overrides() {
     let o = eobench(&[
         "run",
@@ -201,6 +239,13 @@ fn configuration_errors_exit_2_with_a_suggestion() {
     let o = eobench(&["run", "protocol=half"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("frozen, finetune"), "{}", text(&o));
+    let o = eobench(&["run", "precision=fp16"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("precision=fp16: use fp32 or bf16"),
+        "{}",
+        text(&o)
+    );
     let o = eobench(&["info", "segupernet"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("seg_upernet"), "{}", text(&o));

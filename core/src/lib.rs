@@ -35,6 +35,7 @@ pub mod device;
 pub mod engine;
 pub mod memory;
 pub mod metrics;
+pub mod precision;
 pub mod preprocess;
 pub mod raster;
 pub mod results;

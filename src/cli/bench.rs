@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
-use eobench_core::burn::tensor::{Device, Distribution, FloatDType, Int, Tensor};
+use eobench_core::burn::tensor::{Device, Distribution, Int, Tensor};
 use eobench_core::component::{CriterionContext, DecoderContext, Split, guarded};
 use eobench_core::config::compose_without_presets;
+use eobench_core::precision::Precision;
 use eobench_core::sample::{Batch, BatchModality};
 use serde_json::json;
 
@@ -20,7 +21,6 @@ use super::{Failure, configs_dir};
 struct BenchArgs {
     batch: usize,
     size: usize,
-    precision: String,
     modes: Vec<String>,
     warmup: usize,
     repeats: usize,
@@ -56,10 +56,6 @@ fn parse_bench_args(args: &mut Vec<String>) -> anyhow::Result<BenchArgs> {
             .map_err(|_| anyhow!("warmup={v}: expected a number of iterations"))?,
     };
     let repeats = num(args, "repeats", 5)?;
-    let precision = take(args, "precision").unwrap_or_else(|| "fp32".into());
-    if !["fp32", "bf16"].contains(&precision.as_str()) {
-        bail!("precision={precision}: use fp32 or bf16");
-    }
     let mode = take(args, "mode").unwrap_or_else(|| "all".into());
     let modes: Vec<String> = if mode == "all" {
         vec!["infer".into(), "frozen".into(), "finetune".into()]
@@ -86,7 +82,6 @@ fn parse_bench_args(args: &mut Vec<String>) -> anyhow::Result<BenchArgs> {
     Ok(BenchArgs {
         batch,
         size,
-        precision,
         modes,
         warmup,
         repeats,
@@ -137,14 +132,8 @@ pub fn bench(configs: Option<&Path>, args: &[String]) -> Result<(), Failure> {
 
 fn measure(session: &Session, b: &BenchArgs) -> anyhow::Result<Vec<Measured>> {
     let spec = session.open_split(Split::Train)?.spec().clone();
-    let mut device = session.device.clone();
-    if b.precision == "bf16" {
-        // burn has no autocast: the device's default float type becomes bf16 (weights,
-        // activations and gradients alike); see docs in the closing notes of the perf issue.
-        device
-            .configure(FloatDType::BF16)
-            .map_err(|e| anyhow!("this device cannot use bf16: {e:?}"))?;
-    }
+    // `precision=` is the run-wide config key: the session configured the device for it.
+    let device = session.device.clone();
     device.seed(session.seed);
     let mut out = Vec::new();
     for mode in &b.modes {
@@ -183,6 +172,11 @@ fn measure(session: &Session, b: &BenchArgs) -> anyhow::Result<Vec<Measured>> {
         })?;
         if mode == "frozen" {
             encoder.params().freeze();
+        }
+        if train && session.precision != Precision::Fp32 {
+            // What `eobench run` trains with: f32 master weights (no-op for a frozen encoder).
+            encoder.params().keep_f32_master();
+            decoder.params().keep_f32_master();
         }
         let batch = synthetic_batch(encoder.spec(), b.batch, b.size, &dev);
         // Labels drawn as integers on the CPU: uniform floats cast on a bf16 device round up to
@@ -275,7 +269,7 @@ fn report(session: &Session, b: &BenchArgs, results: &[Measured]) -> anyhow::Res
         session.entries.decoder.name,
         b.batch,
         b.size,
-        b.precision,
+        session.precision.as_str(),
         session.device_flag,
         threads,
         b.warmup,
@@ -333,7 +327,7 @@ fn report(session: &Session, b: &BenchArgs, results: &[Measured]) -> anyhow::Res
             "decoder": session.entries.decoder.name,
             "batch": b.batch,
             "size": b.size,
-            "precision": b.precision,
+            "precision": session.precision.as_str(),
             "device": session.device_flag,
             "peak_rss_mib": peak,
             "modes": rows,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
 use eobench_core::engine::{FeatureCacheSettings, Protocol};
+use eobench_core::precision::Precision;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -67,7 +68,7 @@ pub fn settings(session: &Session) -> anyhow::Result<Option<FeatureCacheSettings
 
 /// Everything the cached features depend on: the encoder's config (incl. which weights and,
 /// for a file, its size and modification time), the dataset's config, the evaluation
-/// preprocessing and this eobench version.
+/// preprocessing, this eobench version and a precision other than fp32.
 fn cache_key(session: &Session) -> anyhow::Result<String> {
     let encoder = session.section("encoder")?;
     let weights_file = encoder
@@ -85,13 +86,18 @@ fn cache_key(session: &Session) -> anyhow::Result<String> {
                     .map(|d| d.as_secs())
             ])
         });
-    let identity = json!([
+    let mut identity = vec![
         encoder,
-        weights_file,
+        json!(weights_file),
         session.section("dataset")?,
         session.section("preprocessing.eval")?,
-        env!("CARGO_PKG_VERSION"),
-    ]);
+        json!(env!("CARGO_PKG_VERSION")),
+    ];
+    // bf16 features differ from f32 ones; fp32 keys stay what they were before `precision=`.
+    if session.precision != Precision::Fp32 {
+        identity.push(json!(session.precision.as_str()));
+    }
+    let identity = serde_json::Value::Array(identity);
     let digest = Sha256::digest(identity.to_string().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!(

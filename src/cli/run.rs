@@ -123,6 +123,7 @@ pub fn run(
         seed,
         run_dir: run_dir.clone(),
         feature_cache: super::feature_cache::settings(&session).map_err(Failure::usage)?,
+        precision: session.precision,
     };
     if let Some(fc) = &plan.feature_cache {
         progress.log(&format!(
@@ -173,7 +174,7 @@ pub fn run(
         peak_rss_mib: eobench_core::memory::peak_rss_mib(),
         wall_time_s: wall,
         device: device_flag.clone(),
-        precision: "fp32".into(),
+        precision: session.precision.as_str().into(),
         eobench_version: env!("CARGO_PKG_VERSION").into(),
         git_rev: env!("EOBENCH_GIT_REV").into(),
         config_hash,

@@ -13,6 +13,7 @@ use eobench_core::component::{
 use eobench_core::config::ResolvedConfig;
 use eobench_core::device::device_from_flag;
 use eobench_core::engine::Protocol;
+use eobench_core::precision::Precision;
 use eobench_registry::{
     ComponentKind, CriterionEntry, DatasetEntry, DecoderEntry, EncoderEntry, Registry,
 };
@@ -36,6 +37,8 @@ pub struct Session {
     pub seed: u64,
     pub device_flag: String,
     pub device: Device,
+    /// `precision=`; the device is configured for it.
+    pub precision: Precision,
     pub protocol: Protocol,
     /// `builtin`, or which chosen components came from plugins (leaderboard `origin`).
     pub origin: String,
@@ -87,7 +90,11 @@ impl Session {
         };
         let seed: u64 = cfg.section("seed").map_err(Failure::usage)?;
         let device_flag: String = cfg.section("device").map_err(Failure::usage)?;
-        let device = device_from_flag(&device_flag).map_err(Failure::usage)?;
+        let mut device = device_from_flag(&device_flag).map_err(Failure::usage)?;
+        let precision_text: String = cfg.section("precision").map_err(Failure::usage)?;
+        let precision = Precision::parse(&precision_text).map_err(Failure::usage)?;
+        // Before any tensor exists: the device's float type applies to all that follow.
+        precision.configure(&mut device).map_err(Failure::usage)?;
         let protocol_text: String = cfg.section("protocol").map_err(Failure::usage)?;
         let protocol = Protocol::parse(&protocol_text).map_err(Failure::usage)?;
         let origin = super::plugin::row_origin(
@@ -107,6 +114,7 @@ impl Session {
             seed,
             device_flag,
             device,
+            precision,
             protocol,
         })
     }

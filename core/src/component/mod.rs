@@ -9,6 +9,7 @@ mod decoder;
 mod encoder;
 mod error;
 mod guard;
+mod master_weights;
 mod trainable;
 
 pub use criterion::{Criterion, CriterionContext};

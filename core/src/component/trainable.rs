@@ -2,9 +2,10 @@ use std::path::Path;
 
 use crate::burn::module::{Module, ModuleVisitor, Param};
 use crate::burn::optim::{GradientsParams, ModuleOptimizer};
-use crate::burn::tensor::{Gradients, Tensor};
+use crate::burn::tensor::{DType, Gradients, Tensor};
 
 use super::ComponentError;
+use super::master_weights::{CastLearnable, copy_learnable, grads_to_f32, learnable_dtype};
 
 /// The parameter-level operations the engine needs, object-safe. burn's `Module` is not
 /// (it is `Clone` and has generic visitors), so each component wraps its concrete module in a
@@ -20,6 +21,10 @@ pub trait Trainable: Send {
     fn freeze(&mut self);
     /// Whether [`Trainable::freeze`] was called.
     fn is_frozen(&self) -> bool;
+    /// Mixed precision: from now on the optimizer updates an f32 copy of the learnable
+    /// parameters and casts it back into the module after each step (see
+    /// [`crate::precision::Precision::Bf16`]). Nothing to do for an f32 or frozen module.
+    fn keep_f32_master(&mut self);
     /// Takes this module's gradients out of `grads` and applies one optimizer step.
     fn step(&mut self, optim: &mut ModuleOptimizer, lr: f64, grads: &mut Gradients);
     /// Writes the parameters to a burnpack file.
@@ -35,6 +40,8 @@ pub struct ModuleSlot<M: Module> {
     module: Option<M>,
     frozen: bool,
     learnable: usize,
+    /// f32 copy of the learnable parameters when the module computes in a lower precision.
+    pub(super) master: Option<M>,
 }
 
 /// Counts elements of parameters that take gradients; running statistics never do.
@@ -64,6 +71,7 @@ impl<M: Module> ModuleSlot<M> {
             module: Some(module),
             frozen: false,
             learnable,
+            master: None,
         }
     }
 
@@ -88,6 +96,7 @@ impl<M: Module> ModuleSlot<M> {
             module: Some(self.get().valid()),
             frozen: self.frozen,
             learnable: self.learnable,
+            master: None,
         }
     }
 }
@@ -104,22 +113,44 @@ impl<M: Module + Send + 'static> Trainable for ModuleSlot<M> {
     fn freeze(&mut self) {
         self.update(|m| m.freeze());
         self.frozen = true;
+        self.master = None;
     }
 
     fn is_frozen(&self) -> bool {
         self.frozen
     }
 
+    fn keep_f32_master(&mut self) {
+        if self.frozen || self.master.is_some() {
+            return;
+        }
+        if learnable_dtype(self.get()).is_none_or(|d| d == DType::F32) {
+            return;
+        }
+        self.master = Some(self.get().clone().map(&mut CastLearnable(DType::F32)));
+    }
+
     fn step(&mut self, optim: &mut ModuleOptimizer, lr: f64, grads: &mut Gradients) {
         if self.frozen {
             return;
         }
-        let params = GradientsParams::from_module(grads, self.get());
-        self.update(|m| optim.step(lr, m, params));
+        let mut params = GradientsParams::from_module(grads, self.get());
+        match self.master.take() {
+            None => self.update(|m| optim.step(lr, m, params)),
+            Some(master) => {
+                grads_to_f32(self.get(), &mut params);
+                let master = optim.step(lr, master, params);
+                self.update(|m| copy_learnable(&master, m));
+                self.master = Some(master);
+            }
+        }
     }
 
+    /// With master weights the f32 copy is written (it shares the running statistics).
     fn save(&self, path: &Path) -> Result<(), ComponentError> {
-        self.get()
+        self.master
+            .as_ref()
+            .unwrap_or_else(|| self.get())
             .clone()
             .save_file(path)
             .map_err(|e| ComponentError::File {
@@ -137,7 +168,15 @@ impl<M: Module + Send + 'static> Trainable for ModuleSlot<M> {
                 path: path.to_path_buf(),
                 message: format!("cannot read checkpoint: {e}"),
             })?;
-        self.module = Some(loaded);
+        match (&self.master, learnable_dtype(self.get())) {
+            (Some(_), Some(dtype)) => {
+                // The file holds f32 learnables (see `save`): the master takes them as they
+                // are, the module its own dtype's rounding of them.
+                self.master = Some(loaded.clone().map(&mut CastLearnable(DType::F32)));
+                self.module = Some(loaded.map(&mut CastLearnable(dtype)));
+            }
+            _ => self.module = Some(loaded),
+        }
         Ok(())
     }
 }

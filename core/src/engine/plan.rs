@@ -137,6 +137,9 @@ pub struct RunPlan {
     pub run_dir: PathBuf,
     /// Reuse frozen-encoder features (frozen and linear-probe protocols only).
     pub feature_cache: Option<super::FeatureCacheSettings>,
+    /// Float type the components compute in; the device must already be configured for it
+    /// ([`crate::precision::Precision::configure`]). bf16 trains f32 master weights.
+    pub precision: crate::precision::Precision,
 }
 
 impl RunPlan {

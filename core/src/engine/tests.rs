@@ -176,6 +176,7 @@ fn components(
         })
     };
     let plan = RunPlan {
+        precision: Default::default(),
         protocol,
         trainer: TrainerConfig {
             n_epochs: 4,

@@ -109,6 +109,17 @@ pub fn train_and_test(
     if frozen {
         c.encoder.params().freeze();
     }
+    if plan.precision != crate::precision::Precision::Fp32 {
+        // No-ops for a frozen encoder: only what the optimizer updates needs an f32 copy.
+        c.encoder.params().keep_f32_master();
+        c.decoder.params().keep_f32_master();
+        progress.log(&format!(
+            "precision={}: weights, activations and gradients in {}; the optimizer updates f32 master weights of the {}",
+            plan.precision.as_str(),
+            plan.precision.as_str(),
+            if frozen { "decoder" } else { "encoder and decoder" }
+        ));
+    }
     let cache = match &plan.feature_cache {
         Some(settings) if frozen => Some(open_cache(settings, c)?),
         _ => None,
