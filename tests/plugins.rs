@@ -218,9 +218,16 @@ fn third_party_plugin_builds_checks_and_trains_in_both_protocols() {
     assert!(text(&shadow).contains("libcopy.so"), "{}", text(&shadow));
 
     // A folder on EOBENCH_PLUGIN_PATH: plugins in it load, other libraries there are skipped.
+    // Its own folder of links, not target/release: that also holds the scaffolded plugin of the
+    // other test, which may be mid-build or, in an incremental build, stale (and rightly refused).
+    let folder = scratch.path().join("plugin_path");
+    std::fs::create_dir(&folder).unwrap();
+    for file in [&lib, &burn] {
+        std::os::unix::fs::symlink(file, folder.join(file.file_name().unwrap())).unwrap();
+    }
     let listed = Command::new(&host)
         .args(["list", "encoders"])
-        .env("EOBENCH_PLUGIN_PATH", lib.parent().unwrap())
+        .env("EOBENCH_PLUGIN_PATH", &folder)
         .current_dir(root())
         .output()
         .unwrap();
