@@ -14,7 +14,13 @@
 //! end, and any trim threshold below the step's peak handed those pages back to the kernel only
 //! to have them zeroed again on the next step's first touch — UNet + UPerNet finetune at 64 px
 //! (2.5 GB peak): 1.37 M → 0.64 M page faults (the rest is the first step), 11–15 s → 3.4–4.5 s
-//! of system time, 18.7–19.6 s → 16.6–17.3 s per step. The cost: the process keeps its peak
+//! of system time, 18.7–19.6 s → 16.6–17.3 s per step. One arena (`M_ARENA_MAX = 1`): the
+//! convolution kernels allocate their per-image scratch in rayon workers, whose glibc arenas are
+//! 64 MB mmap'd heaps that are unmapped as soon as they empty (whatever the trim threshold) and
+//! that mmap anything larger, so those pages were faulted and zeroed again every step; in the
+//! main arena they stay. UNet + UPerNet finetune at 64 px: 2.56 M → 0.49 M page faults and
+//! 7.8 → 1.4–1.6 s of system time per run, peak RSS 2.11 → 1.92 GB, README quick start
+//! 33.8–35.7 s → 31.5–32.7 s (tools/bench/README.md). The cost: the process keeps its peak
 //! heap until it exits, which is what a run's peak already reserved. The system allocator stays
 //! (dynamic plugins need host and plugin on the same allocator); `EOBENCH_MALLOC_TUNING=0` turns
 //! this off for comparisons.
@@ -32,5 +38,6 @@ pub fn tune_malloc() {
         libc::mallopt(libc::M_TRIM_THRESHOLD, -1);
         libc::mallopt(libc::M_TOP_PAD, 256 << 20);
         libc::mallopt(libc::M_MMAP_MAX, 0);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
