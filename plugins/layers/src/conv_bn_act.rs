@@ -103,7 +103,7 @@ impl ConvBnAct {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let running_stats = !(x.device().is_autodiff() && self.bn.training.is_enabled());
         match implicit_gemm_conv::module_options(&self.conv) {
-            Some(options) if running_stats && x.dtype() == DType::F32 => {
+            Some(options) if running_stats && matches!(x.dtype(), DType::F32 | DType::BF16) => {
                 let (scale, shift) = self.folded_affine();
                 let relu = self.act == Activation::Relu;
                 let weight = self.conv.weight.val();

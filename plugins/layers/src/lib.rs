@@ -22,6 +22,7 @@
 //! | [`tokens_to_map`] / [`map_to_tokens`] / [`drop_prefix_tokens`] | (B,N,C) ↔ (B,C,h,w) | Pangaea §2.3 |
 //! | [`stack_modalities`] / [`resolve_modalities`] | batch → one (B,C,H,W) input; `bands` config | band-agnostic baselines |
 //! | [`ConvBnAct`] / [`Activation`] | Conv2d + BatchNorm2d + ReLU/GELU; at inference the norm is folded into a per-channel affine map applied with ReLU in the conv's output pass | mmcv `ConvModule` (UPerNet, FCN, UNet) |
+//! | [`cast::cast`] | f32 ↔ bf16 in parallel SIMD chunks on the CPU backend, differentiable | burn-flex converts element by element on one thread (bf16 runs convert around every f32 kernel) |
 //! | [`batch_norm::train_forward`] | training-mode BatchNorm (+ ReLU) fused into two passes forward and two backward on the CPU backend | burn composes it from ~20 generic passes (ReLU on one thread) |
 //! | [`implicit_gemm_conv::conv2d`] | stride-1 conv forward/backward as per-tap matrix products on the CPU backend (and kernel = stride transposed convs as 1×1 conv + pixel shuffle) | burn-flex's conv weight gradient is 3–5× slower than PyTorch |
 //! | [`Dropout2d`] | channel-wise dropout | torch `nn.Dropout2d` (decode heads) |
@@ -35,6 +36,7 @@ mod attention;
 mod attention_bias;
 pub mod batch_norm;
 mod block;
+pub mod cast;
 mod conv_bn_act;
 mod decoder_input;
 mod drop_path;

@@ -102,3 +102,65 @@ fn evaluation_and_other_devices_take_burns_path() {
         &Tensor::<4>::zeros([2, 3, 4, 4], &ad)
     ));
 }
+
+/// A bf16 map and layer (the `precision=bf16` case) take the fused path in f32: output and
+/// gradients in bf16, within bf16 rounding of burn's batch norm on the same values in f32, and
+/// the running statistics stay bf16.
+#[test]
+fn bf16_maps_take_the_fused_path_within_bf16_rounding() {
+    let device = Device::flex().autodiff();
+    let channels = 4;
+    let bf16_layer = || {
+        let mut bn = BatchNormConfig::new(channels).init(&device);
+        let bf16 = |t: Tensor<1>| {
+            Param::from_tensor(Tensor::from_inner(t.inner().cast(DType::BF16)).require_grad())
+        };
+        bn.gamma = bf16(bn.gamma.val());
+        bn.beta = bf16(bn.beta.val());
+        bn.running_mean = eobench_core::burn::module::RunningState::new(
+            Tensor::<1>::zeros([channels], &device).cast(DType::BF16),
+        );
+        bn.running_var = eobench_core::burn::module::RunningState::new(
+            Tensor::<1>::ones([channels], &device).cast(DType::BF16),
+        );
+        bn
+    };
+    let x = (Tensor::<4>::random([3, channels, 5, 6], Distribution::Normal(0.0, 1.0), &device)
+        .mul_scalar(3.0)
+        + 1.5)
+        .cast(DType::BF16);
+    let layer = bf16_layer();
+    assert_eq!(layer.gamma.val().dtype(), DType::BF16);
+    assert!(uses_fused_batch_norm(&layer, &x));
+    let xb = x.clone().require_grad();
+    let y = train_forward(&layer, xb.clone(), true);
+    assert_eq!(y.dtype(), DType::BF16);
+    let grads = y.clone().sum().backward();
+    let dx = xb.grad(&grads).unwrap();
+    assert_eq!(dx.dtype(), DType::BF16);
+    assert_eq!(layer.gamma.grad(&grads).unwrap().dtype(), DType::BF16);
+    assert_eq!(layer.running_mean.value().dtype(), DType::BF16);
+
+    let reference = BatchNormConfig::new(channels).init(&device);
+    let xf = x.cast(DType::F32).require_grad();
+    let y_ref = relu_op(reference.forward(xf.clone()));
+    let grads_ref = y_ref.clone().sum().backward();
+    let dx_ref = xf.grad(&grads_ref).unwrap();
+    let scale = |t: Tensor<4>| t.abs().max().into_scalar::<f32>().max(1e-6);
+    let rel = |a: Tensor<4>, b: Tensor<4>| max_diff(a.cast(DType::F32), b.clone()) / scale(b);
+    assert!(rel(y.inner(), y_ref.inner()) < 1e-2, "output");
+    assert!(rel(dx, dx_ref) < 2e-2, "input grad");
+    let stat_err = |a: Tensor<1>, b: Tensor<1>| max_diff(a.cast(DType::F32), b);
+    assert!(
+        stat_err(
+            layer.running_mean.value().inner(),
+            reference.running_mean.value().inner()
+        ) < 1e-2
+    );
+    assert!(
+        stat_err(
+            layer.running_var.value().inner(),
+            reference.running_var.value().inner()
+        ) < 5e-2
+    );
+}

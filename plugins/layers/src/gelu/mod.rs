@@ -36,7 +36,7 @@ pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     }
     let dtype = x.dtype();
     if dtype != DType::F32 {
-        return gelu(x.cast(DType::F32)).cast(dtype);
+        return crate::cast::cast(gelu(crate::cast::cast(x, DType::F32)), dtype);
     }
     Tensor::from_dispatch(<Dispatch as ParallelGeluBackend>::parallel_gelu(
         x.into_dispatch(),

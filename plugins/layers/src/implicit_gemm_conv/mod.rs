@@ -33,6 +33,7 @@ pub use extension::ImplicitGemmConvBackend;
 pub use geometry::PlaneGeometry;
 pub use winograd::winograd_enabled;
 
+use crate::cast::cast;
 use eobench_core::burn::backend::{Dispatch, DispatchDevice};
 use eobench_core::burn::nn::PaddingConfig2d;
 use eobench_core::burn::nn::conv::Conv2d;
@@ -74,12 +75,12 @@ pub fn conv2d(
     let dtype = x.dtype();
     if dtype != DType::F32 {
         let y = conv2d(
-            x.cast(DType::F32),
-            weight.cast(DType::F32),
-            bias.map(|b| b.cast(DType::F32)),
+            cast(x, DType::F32),
+            cast(weight, DType::F32),
+            bias.map(|b| cast(b, DType::F32)),
             options,
         );
-        return y.cast(dtype);
+        return cast(y, dtype);
     }
     let out = Tensor::from_dispatch(<Dispatch as ImplicitGemmConvBackend>::implicit_gemm_conv2d(
         x.into_dispatch(),
@@ -108,7 +109,20 @@ pub fn conv2d_channel_affine(
     options: ConvOptions<2>,
     relu: bool,
 ) -> Tensor<4> {
-    if !uses_implicit_gemm(&x, &options) || x.dtype() != DType::F32 {
+    let dtype = x.dtype();
+    if dtype == DType::BF16 && uses_implicit_gemm(&x, &options) {
+        // As `conv2d`: computed in f32, rounded to bf16 once at the end.
+        let y = conv2d_channel_affine(
+            cast(x, DType::F32),
+            cast(weight, DType::F32),
+            cast(scale, DType::F32),
+            cast(shift, DType::F32),
+            options,
+            relu,
+        );
+        return cast(y, dtype);
+    }
+    if !uses_implicit_gemm(&x, &options) || dtype != DType::F32 {
         let y = module::conv2d(x, weight, None, options);
         return Tensor::from_dispatch(flex_ops::affine_then_relu::<Dispatch>(
             y.into_dispatch(),

@@ -333,3 +333,38 @@ fn fused_relu_keeps_nan() {
     assert_eq!(nans(y.clone()), 3 * 9);
     assert_eq!(nans(y), nans(run(affine_reference)));
 }
+
+/// bf16 inputs of the folded inference `ConvBnAct` go through the f32 fused epilogue and come
+/// back as bf16, within bf16 rounding of the f32 result.
+#[test]
+fn bf16_channel_affine_matches_the_f32_result() {
+    let device = Device::flex();
+    let options = ConvOptions::new_with_padding([1, 1], [(1, 1), (1, 1)], [1, 1], 1);
+    let x = Tensor::<4>::random([2, 6, 7, 9], Distribution::Normal(0.0, 1.0), &device);
+    let weight = Tensor::<4>::random([5, 6, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let scale = Tensor::<1>::random([5], Distribution::Normal(0.0, 1.0), &device);
+    let shift = Tensor::<1>::random([5], Distribution::Normal(0.0, 1.0), &device);
+    let bf16 = |t: Tensor<4>| t.cast(DType::BF16);
+    let y = conv2d_channel_affine(
+        bf16(x.clone()),
+        bf16(weight.clone()),
+        scale.clone().cast(DType::BF16),
+        shift.clone().cast(DType::BF16),
+        options.clone(),
+        true,
+    );
+    assert_eq!(y.dtype(), DType::BF16);
+    // The reference sees the same bf16-rounded inputs, in f32.
+    let f32 = |t: Tensor<4>| bf16(t).cast(DType::F32);
+    let f32_1 = |t: Tensor<1>| t.cast(DType::BF16).cast(DType::F32);
+    let y_ref = affine_reference(
+        f32(x),
+        f32(weight),
+        f32_1(scale),
+        f32_1(shift),
+        options,
+        true,
+    );
+    // bf16 keeps 8 significant bits: 1 % of the largest magnitude.
+    assert!(scaled_diff(y.cast(DType::F32), y_ref) < 1e-2);
+}

@@ -47,7 +47,10 @@ pub fn resize_bilinear(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
     }
     let dtype = x.dtype();
     if dtype != DType::F32 {
-        return resize_bilinear(x.cast(DType::F32), size).cast(dtype);
+        return crate::cast::cast(
+            resize_bilinear(crate::cast::cast(x, DType::F32), size),
+            dtype,
+        );
     }
     Tensor::from_dispatch(
         <Dispatch as SeparableResizeBackend>::separable_resize_bilinear(x.into_dispatch(), size),
