@@ -46,6 +46,7 @@ mod gelu;
 pub mod implicit_gemm_conv;
 mod init;
 mod input;
+mod linear_unary_op;
 mod mlp;
 mod neck;
 mod output_layers;

@@ -3,11 +3,9 @@
 //! kernel.
 
 use super::flex_ops;
+use crate::linear_unary_op::linear_unary_op;
 use eobench_core::burn;
-use eobench_core::burn::backend::autodiff::checkpoint::base::Checkpointer;
 use eobench_core::burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use eobench_core::burn::backend::autodiff::grads::Gradients;
-use eobench_core::burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use eobench_core::burn::backend::tensor::FloatTensor;
 use eobench_core::burn::backend::{Autodiff, Backend, Flex, backend_extension};
 use eobench_core::burn::tensor::FloatDType;
@@ -25,39 +23,10 @@ impl ParallelCastBackend for Flex {
     }
 }
 
-/// The backward step: the gradient cast back to the input's dtype (the state).
-#[derive(Debug)]
-struct ParallelCastBackward;
-
-impl Backward<Flex, 1> for ParallelCastBackward {
-    type State = FloatDType;
-
-    fn backward(
-        self,
-        ops: Ops<Self::State, 1>,
-        grads: &mut Gradients,
-        _checkpointer: &mut Checkpointer,
-    ) {
-        let [node_x] = ops.parents;
-        let grad = grads.consume::<Flex>(&ops.node);
-        if let Some(node) = node_x {
-            grads.register::<Flex>(node.id, flex_ops::cast(grad, ops.state));
-        }
-    }
-}
-
 impl<C: CheckpointStrategy> ParallelCastBackend for Autodiff<Flex, C> {
     fn parallel_cast(x: FloatTensor<Self>, dtype: FloatDType) -> FloatTensor<Self> {
-        match ParallelCastBackward
-            .prepare::<C>([x.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let source = x.primitive().dtype().into();
-                prep.finish(source, flex_ops::cast(x.into_primitive(), dtype))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(flex_ops::cast(x.into_primitive(), dtype)),
-        }
+        // The gradient is cast back to the input's dtype.
+        let source: FloatDType = x.primitive().dtype().into();
+        linear_unary_op::<C, _>(x, source, |x| flex_ops::cast(x, dtype), flex_ops::cast)
     }
 }

@@ -3,11 +3,9 @@
 //! (burn's own keeps the whole input alive until the backward pass).
 
 use super::flex_ops;
+use crate::linear_unary_op::linear_unary_op;
 use eobench_core::burn;
-use eobench_core::burn::backend::autodiff::checkpoint::base::Checkpointer;
 use eobench_core::burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use eobench_core::burn::backend::autodiff::grads::Gradients;
-use eobench_core::burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use eobench_core::burn::backend::tensor::FloatTensor;
 use eobench_core::burn::backend::{Autodiff, Backend, Flex, backend_extension};
 
@@ -25,39 +23,10 @@ impl SeparableResizeBackend for Flex {
     }
 }
 
-/// The backward step: the input gradient from the output gradient and the input's shape.
-#[derive(Debug)]
-struct SeparableResizeBackward;
-
-impl Backward<Flex, 1> for SeparableResizeBackward {
-    type State = [usize; 4];
-
-    fn backward(
-        self,
-        ops: Ops<Self::State, 1>,
-        grads: &mut Gradients,
-        _checkpointer: &mut Checkpointer,
-    ) {
-        let [node_x] = ops.parents;
-        let grad = grads.consume::<Flex>(&ops.node);
-        if let Some(node) = node_x {
-            grads.register::<Flex>(node.id, flex_ops::backward(grad, ops.state));
-        }
-    }
-}
-
 impl<C: CheckpointStrategy> SeparableResizeBackend for Autodiff<Flex, C> {
     fn separable_resize_bilinear(x: FloatTensor<Self>, size: [usize; 2]) -> FloatTensor<Self> {
+        // The backward pass needs only the input's shape.
         let dims = x.primitive().layout().shape().dims::<4>();
-        match SeparableResizeBackward
-            .prepare::<C>([x.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                prep.finish(dims, flex_ops::forward(x.into_primitive(), size))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(flex_ops::forward(x.into_primitive(), size)),
-        }
+        linear_unary_op::<C, _>(x, dims, |x| flex_ops::forward(x, size), flex_ops::backward)
     }
 }
