@@ -5,8 +5,8 @@
 //! does — with ReLU optionally fused in, in two passes over the map forward and two backward
 //! (`kernels.rs`) instead of burn's composition of generic ops. bf16 maps are computed in f32
 //! and rounded back (burn-flex's own bf16 ops convert to f32 one op at a time, ~20 of them).
-//! Other dtypes, other devices (CUDA) and evaluation mode take burn's `BatchNorm::forward`. `EOBENCH_FUSED_BATCH_NORM=0`
-//! switches the fused path off (A/B runs).
+//! Other dtypes, other devices (CUDA) and evaluation mode take burn's `BatchNorm::forward`.
+//! `EOBENCH_FUSED_BATCH_NORM=0` switches the fused path off (A/B runs).
 
 mod extension;
 mod flex_ops;
